@@ -1,0 +1,44 @@
+# Two entry points for a fresh clone: `make demo` and `make test`.
+# Everything is bootstrapped into .venv from the package registries.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= newsgraph.duckdb
+DATA ?= ../shared/data
+
+.PHONY: demo test lint typecheck pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Marker files record which install is current; they are rebuilt when pyproject.toml changes.
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/newsgraph ingest examples/demo --db $(DB)
+	@echo
+	$(BIN)/newsgraph stats --db $(DB)
+	@echo
+	@echo "Look further:  $(BIN)/newsgraph articles --db $(DB)"
+	@echo "               $(BIN)/newsgraph search 'Sheikh Jarrah' --db $(DB)"
+	@echo "               $(BIN)/newsgraph analyze examples/demo/text/haniyeh_letter_khamenei.txt"
+	@echo "               $(BIN)/newsgraph events --db $(DB)  (once events exist)"
+
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	NEWSGRAPH_DATA=$(DATA) $(BIN)/pytest
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/throughput.py --data $(DATA)/news --articles 2000
+
+clean:
+	rm -rf $(VENV) $(DB) $(DB).wal $(DB).search .pytest_cache .mypy_cache .ruff_cache

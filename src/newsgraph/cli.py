@@ -1,0 +1,298 @@
+"""The ``newsgraph`` command: thin wrappers that parse options, call the library, render.
+
+Exit status: 0 success; 1 failure (a database or input that cannot be used); 2 usage
+error; 3 an ingest that completed but rejected some inputs (see ``newsgraph rejections``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from newsgraph.errors import NewsgraphError
+from newsgraph.pipeline import RunReport
+from newsgraph.settings import Settings, load_settings
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_REJECTIONS = 3
+
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, highlight=False)
+
+db_option = click.option(
+    "--db", default=None, metavar="FILE", help="DuckDB file [default: newsgraph.duckdb]."
+)
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+
+
+def _settings(**overrides: Any) -> Settings:
+    return load_settings(**overrides)
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    table = Table(title=title, title_justify="left")
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if value is None else str(value) for value in row))
+    out.print(table)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsgraph")
+def cli() -> None:
+    """Turn news articles into evidence-linked event data."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Largest input record.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Articles per batch.")
+@click.option("--stages", default=None, help="Comma-separated analysis stages.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+@format_option
+def ingest(
+    paths: tuple[str, ...],
+    db: str | None,
+    max_bytes: int | None,
+    batch_size: int | None,
+    stages: str | None,
+    quiet: bool,
+    fmt: str,
+) -> None:
+    """Read files, folders or - (stdin), analyse the articles and store them."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from newsgraph.runner import ingest as run_ingest
+
+    settings = _settings(db=db, max_bytes=max_bytes, batch_size=batch_size, stages=stages)
+    show = not quiet and err.is_terminal
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not show,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("reading", total=None)
+
+        def progress(report: RunReport) -> None:
+            bar.update(
+                task,
+                description=f"{report.inputs} inputs: {report.ingested} ingested, "
+                f"{report.duplicates} duplicates, {report.rejected} rejected",
+            )
+
+        report = run_ingest(paths, settings=settings, progress=progress)
+    if fmt == "json":
+        _print_json(asdict(report))
+    elif not quiet:
+        _print_report(report, settings.db)
+    if report.rejected:
+        sys.exit(EXIT_REJECTIONS)
+
+
+def _print_report(report: RunReport, db: str) -> None:
+    rows: list[tuple[str, Any]] = [
+        ("inputs", report.inputs),
+        ("ingested", report.ingested),
+        ("duplicates", report.duplicates),
+        ("rejected", report.rejected),
+    ]
+    rows += [(f"  {kind}", n) for kind, n in sorted(report.rejected_by_kind.items())]
+    _table(f"Run {report.run_id} into {db}", ["", "count"], rows)
+    seconds = report.seconds_by_stage
+    _table(None, ["stage", "seconds"], [(k, f"{v:.2f}") for k, v in seconds.items()])
+    if report.rejected:
+        err.print(f"{report.rejected} input(s) rejected: see `newsgraph rejections --db {db}`")
+
+
+@cli.command()
+@click.argument("path")
+@click.option("--stages", default=None, help="Comma-separated analysis stages.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Largest input.")
+def analyze(path: str, stages: str | None, max_bytes: int | None) -> None:
+    """Print the full record of the article(s) in PATH (or - for stdin) as JSON."""
+    from newsgraph.runner import analyze as run_analyze
+
+    records = run_analyze(path, settings=_settings(stages=stages, max_bytes=max_bytes))
+    data = [record.to_dict() for record in records]
+    _print_json(data[0] if len(data) == 1 else data)
+
+
+@cli.command()
+@db_option
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--source", default=None, help="Only articles from this source.")
+@click.option("--language", default=None, help="Only articles in this language (ISO 639-1).")
+@format_option
+def articles(
+    db: str | None, limit: int, offset: int, source: str | None, language: str | None, fmt: str
+) -> None:
+    """List stored articles, newest first."""
+    from newsgraph.store import Store
+
+    with Store(_settings(db=db).db, read_only=True) as store:
+        found = store.articles(limit=limit, offset=offset, source=source, language=language)
+    if fmt == "json":
+        _print_json([{k: v for k, v in asdict(a).items() if k != "text"} for a in found])
+        return
+    _table(
+        None,
+        ["id", "published", "source", "lang", "title"],
+        [(a.id, a.published, a.source, a.language, a.title) for a in found],
+    )
+
+
+@cli.command()
+@click.argument("article_id")
+@db_option
+def show(article_id: str, db: str | None) -> None:
+    """Print the stored record of one article as JSON."""
+    from newsgraph.store import Store
+
+    with Store(_settings(db=db).db, read_only=True) as store:
+        record = store.analysis(article_id)
+    if record is None:
+        raise NewsgraphError(f"no article with id {article_id!r}", hint="see `newsgraph articles`")
+    _print_json(record.to_dict())
+
+
+@cli.command()
+@click.argument("query")
+@db_option
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@format_option
+def search(query: str, db: str | None, limit: int, fmt: str) -> None:
+    """Full-text search (BM25) over article titles and texts."""
+    from newsgraph.store import Store
+
+    with Store(_settings(db=db).db, read_only=True) as store:
+        hits = store.search(query, limit=limit)
+    if fmt == "json":
+        _print_json([asdict(hit) for hit in hits])
+        return
+    rows = [
+        (h.article_id, f"{h.score:.2f}", h.title, h.snippet.replace("<b>", "[").replace("</b>", "]"))
+        for h in hits
+    ]
+    _table(None, ["id", "score", "title", "snippet"], rows)
+
+
+@cli.command()
+@db_option
+@format_option
+def stats(db: str | None, fmt: str) -> None:
+    """Counts of what the store holds."""
+    from newsgraph.store import Store
+
+    with Store(_settings(db=db).db, read_only=True) as store:
+        data = store.stats()
+        data["last_run"] = next(iter(store.runs(limit=1)), None)
+    if fmt == "json":
+        _print_json(data)
+        return
+    counts = data["counts"]
+    names = ["articles", "entities", "actors", "places", "quotes", "events", "annotations"]
+    _table("Store", ["table", "rows"], [(n, counts[n]) for n in [*names, "rejections", "runs"]])
+    for key in ("languages", "sources", "entity_labels", "rejections"):
+        if data[key]:
+            _table(key.replace("_", " "), [key, "count"], list(data[key].items()))
+
+
+@cli.command()
+@db_option
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@format_option
+def rejections(db: str | None, limit: int, fmt: str) -> None:
+    """Inputs and articles that could not be processed, and why."""
+    from newsgraph.store import Store
+
+    with Store(_settings(db=db).db, read_only=True) as store:
+        found = store.rejections(limit=limit)
+    if fmt == "json":
+        _print_json([{**asdict(r), "run_id": run} for r, run in found])
+        return
+    _table(None, ["input", "stage", "kind", "reason"], [(r.input, r.stage, r.kind, r.reason) for r, _ in found])
+
+
+@cli.command()
+@db_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), required=True,
+    help="jsonl: one record per line in file OUT; csv/parquet: one file per table in folder OUT.",
+)
+@click.option("--out", required=True, metavar="PATH", help="Destination file or folder.")
+def export(db: str | None, fmt: str, out: str) -> None:
+    """Export the store as JSON Lines, CSV or Parquet."""
+    from newsgraph.store import Store
+    from newsgraph.store import export as run_export
+
+    with Store(_settings(db=db).db, read_only=True) as store:
+        written = run_export(store, fmt, out)
+    _table(None, ["file", "rows"], list(written.items()))
+
+
+@cli.command()
+@db_option
+def reindex(db: str | None) -> None:
+    """Rebuild the full-text search index from the database."""
+    from newsgraph.store import Store
+
+    with Store(_settings(db=db).db) as store:
+        count = store.catch_up_index(rebuild=True)
+    out.print(f"indexed {count} articles")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI, turning library errors into one line and an exit status."""
+    run: Callable[..., Any] = cli.main
+    try:
+        run(args=argv, prog_name="newsgraph", standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("newsgraph: interrupted")
+        sys.exit(130)
+    except click.UsageError as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except NewsgraphError as exc:
+        click.echo(f"newsgraph: error: {exc}", err=True)
+        sys.exit(EXIT_FAILURE)
+    except KeyboardInterrupt:
+        click.echo("newsgraph: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("NEWSGRAPH_DEBUG"):
+            raise
+        click.echo(
+            f"newsgraph: internal error: {type(exc).__name__}: {exc} "
+            "(set NEWSGRAPH_DEBUG=1 for the traceback and please report it)",
+            err=True,
+        )
+        sys.exit(EXIT_FAILURE)

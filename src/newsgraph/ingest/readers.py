@@ -1,0 +1,318 @@
+"""Format readers: bytes of one file (or stream) to article drafts.
+
+Each reader yields :class:`Draft` for every article it finds and
+:class:`~newsgraph.model.Rejection` for every part it cannot use, so that one broken
+record never hides the good ones next to it. Readers never raise for bad content.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import IO, Any
+
+import feedparser
+import lxml.html
+import trafilatura
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from newsgraph.errors import InputError
+from newsgraph.ingest.decoding import bom_encoding, decode_bytes
+from newsgraph.model import Rejection
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """Article fields as a reader found them, before cleaning and identification."""
+
+    text: str
+    origin: str
+    format: str
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    byline: str | None = None
+    published: str | None = None
+    language: str | None = None
+    record_id: str | None = None
+
+
+def _reject(origin: str, kind: str, reason: str) -> Rejection:
+    return Rejection(input=origin, stage="read", kind=kind, reason=reason)
+
+
+def _from_input_error(origin: str, exc: InputError, kind: str) -> Rejection:
+    return _reject(origin, kind, exc.message)
+
+
+def _binary_or_decode_kind(exc: InputError) -> str:
+    return "binary" if exc.message.startswith("not text") else "encoding"
+
+
+def read_text(data: bytes, *, origin: str) -> Iterator[Draft | Rejection]:
+    """Read a plain-text article.
+
+    A short first line followed by a blank line is taken as the headline.
+    """
+    try:
+        text, _ = decode_bytes(data, source=origin)
+    except InputError as exc:
+        yield _from_input_error(origin, exc, _binary_or_decode_kind(exc))
+        return
+    title = None
+    head, sep, rest = text.lstrip("\ufeff").lstrip().partition("\n\n")
+    first = head.strip()
+    if sep and rest.strip() and "\n" not in first and len(first) <= 200:
+        if not first.endswith((".", '"', "”")) or len(first.split()) <= 12:
+            title, text = first, rest
+    if not text.strip():
+        yield _reject(origin, "empty", "no text in the file")
+        return
+    yield Draft(text=text, origin=origin, format="text", title=title)
+
+
+def html_to_draft(
+    html: str, *, origin: str, fmt: str = "html", url: str | None = None
+) -> Draft | Rejection:
+    """Extract the main text and metadata of a web page with trafilatura."""
+    try:
+        document = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=False
+        )
+    except Exception as exc:  # trafilatura raises assorted parser errors on broken markup
+        document = None
+        failure = f"{type(exc).__name__}: {exc}"
+    else:
+        failure = "trafilatura found no main text"
+    meta: dict[str, Any] = document.as_dict() if document is not None else {}
+    text = (meta.get("text") or "").strip()
+    if not text:
+        text = _markup_text(html)
+    if not text:
+        return _reject(origin, "no_text", f"no article text in the HTML ({failure})")
+    title = meta.get("title")
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if title and lines and lines[0] == title.strip():
+        lines = lines[1:]  # trafilatura repeats the <h1> as the first line
+    return Draft(
+        text="\n\n".join(lines),
+        origin=origin,
+        format=fmt,
+        title=title,
+        url=meta.get("url") or url,
+        source=meta.get("sitename") or meta.get("hostname"),
+        byline=meta.get("author"),
+        published=meta.get("date"),
+    )
+
+
+def _markup_text(markup: str) -> str:
+    """Paragraph text of an HTML fragment (feed content, pages trafilatura rejects)."""
+    try:
+        root = lxml.html.fromstring(markup)
+    except (lxml.etree.ParserError, ValueError):
+        return ""
+    for bad in root.xpath("//script|//style|//nav|//footer|//header"):
+        bad.drop_tree()
+    blocks = root.xpath("//p|//h2|//h3|//li|//blockquote")
+    parts = [" ".join(block.text_content().split()) for block in blocks]
+    text = "\n\n".join(part for part in parts if part)
+    return text or " ".join(root.text_content().split())
+
+
+def read_html(data: bytes, *, origin: str) -> Iterator[Draft | Rejection]:
+    """Read one HTML page."""
+    try:
+        html, _ = decode_bytes(data, source=origin)
+    except InputError as exc:
+        yield _from_input_error(origin, exc, _binary_or_decode_kind(exc))
+        return
+    if not html.strip():
+        yield _reject(origin, "empty", "no content in the file")
+        return
+    yield html_to_draft(html, origin=origin)
+
+
+_JSON_FIELDS = {"text", "id", "title", "url", "source", "date", "language", "author", "byline"}
+
+
+def _record_to_draft(record: Any, *, origin: str, fmt: str) -> Draft | Rejection:
+    if not isinstance(record, dict):
+        return _reject(origin, "bad_json", f"expected a JSON object, got {type(record).__name__}")
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return _reject(origin, "no_text", "the record has no 'text' field (or it is empty)")
+
+    def field(name: str) -> str | None:
+        value = record.get(name)
+        return str(value) if value not in (None, "") else None
+
+    return Draft(
+        text=text,
+        origin=origin,
+        format=fmt,
+        title=field("title"),
+        url=field("url"),
+        source=field("source"),
+        byline=field("byline") or field("author"),
+        published=field("date"),
+        language=field("language"),
+        record_id=field("id"),
+    )
+
+
+def read_json_lines(
+    stream: IO[bytes], *, origin: str, max_bytes: int
+) -> Iterator[Draft | Rejection]:
+    """Read JSON Lines: one article object per line; bad lines become rejections."""
+    head = stream.peek(4) if hasattr(stream, "peek") else b""
+    if bom_encoding(head) in ("utf-16", "utf-32"):
+        # Wide encodings cannot be split on b"\n"; decode the whole file first.
+        try:
+            text, _ = decode_bytes(stream.read(), source=origin)
+        except InputError as exc:
+            yield _from_input_error(origin, exc, "encoding")
+            return
+        stream = io.BytesIO(text.encode("utf-8"))
+    number = 0
+    while True:
+        line = stream.readline(max_bytes + 1)
+        if not line:
+            return
+        number += 1
+        where = f"{origin}:line {number}"
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # skip the rest without holding it
+                line = stream.readline(1 << 20)
+            yield _reject(where, "too_large", f"line is over the --max-bytes limit of {max_bytes}")
+            continue
+        if not line.strip():
+            continue
+        try:
+            decoded, _ = decode_bytes(line, source=origin, record=f"line {number}")
+            record = json.loads(decoded)
+        except InputError as exc:
+            yield _reject(where, "encoding", exc.message)
+            continue
+        except json.JSONDecodeError as exc:
+            yield _reject(where, "bad_json", f"invalid JSON: {exc.msg} at column {exc.colno}")
+            continue
+        yield _record_to_draft(record, origin=where, fmt="jsonl")
+
+
+def read_json(data: bytes, *, origin: str) -> Iterator[Draft | Rejection]:
+    """Read a JSON file holding one article object or a list of them."""
+    try:
+        text, _ = decode_bytes(data, source=origin)
+        document = json.loads(text)
+    except InputError as exc:
+        yield _from_input_error(origin, exc, _binary_or_decode_kind(exc))
+        return
+    except json.JSONDecodeError as exc:
+        if data.count(b"\n") > 1:  # most "JSON" news dumps are really JSON Lines
+            yield from read_json_lines(io.BufferedReader(io.BytesIO(data)), origin=origin,
+                                       max_bytes=len(data))
+            return
+        yield _reject(origin, "bad_json", f"invalid JSON: {exc.msg} at line {exc.lineno}")
+        return
+    records = document if isinstance(document, list) else [document]
+    for number, record in enumerate(records, start=1):
+        where = origin if len(records) == 1 else f"{origin}#record {number}"
+        yield _record_to_draft(record, origin=where, fmt="json")
+
+
+_CHARSET = re.compile(r"charset=([\w.-]+)", re.I)
+
+
+def read_warc(stream: IO[bytes], *, origin: str, max_bytes: int) -> Iterator[Draft | Rejection]:
+    """Read the HTML responses of a WARC or WARC.gz file.
+
+    A truncated or corrupt archive yields the records before the damage and one
+    rejection describing it.
+    """
+    number = 0
+    try:
+        for record in ArchiveIterator(stream):
+            if record.rec_type != "response":
+                continue
+            http = record.http_headers
+            content_type = (http.get_header("Content-Type") if http else "") or ""
+            if "html" not in content_type.lower():
+                continue
+            number += 1
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            where = f"{origin}#record {number}"
+            payload = record.content_stream().read(max_bytes + 1)
+            if len(payload) > max_bytes:
+                yield _reject(where, "too_large", f"response is over --max-bytes ({max_bytes})")
+                continue
+            charset = _CHARSET.search(content_type)
+            html: str | None = None
+            if charset:
+                try:
+                    html = payload.decode(charset.group(1))
+                except (UnicodeDecodeError, LookupError):
+                    html = None
+            if html is None:
+                try:
+                    html, _ = decode_bytes(payload, source=where)
+                except InputError as exc:
+                    yield _from_input_error(where, exc, _binary_or_decode_kind(exc))
+                    continue
+            draft = html_to_draft(html, origin=where, fmt="warc", url=url)
+            if isinstance(draft, Draft) and not draft.published:
+                warc_date = record.rec_headers.get_header("WARC-Date")
+                draft = Draft(**{**_as_dict(draft), "published": warc_date})
+            yield draft
+    except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
+        yield _reject(
+            origin,
+            "truncated",
+            f"archive is truncated or corrupt after {number} HTML record(s): "
+            f"{type(exc).__name__}: {exc}",
+        )
+
+
+def _as_dict(draft: Draft) -> dict[str, Any]:
+    return {name: getattr(draft, name) for name in Draft.__slots__}
+
+
+def _entry_date(entry: Any) -> str | None:
+    for key in ("published_parsed", "updated_parsed"):
+        parsed = entry.get(key)
+        if parsed:
+            return datetime(*parsed[:6], tzinfo=UTC).isoformat()
+    return None
+
+
+def read_feed(data: bytes, *, origin: str) -> Iterator[Draft | Rejection]:
+    """Read every entry of an RSS or Atom feed file (its content, else its summary)."""
+    parsed = feedparser.parse(data)
+    if not parsed.entries:
+        reason = str(parsed.get("bozo_exception") or "no entries")
+        yield _reject(origin, "bad_feed", f"not a readable RSS/Atom feed: {reason}")
+        return
+    feed_title = parsed.feed.get("title")
+    for number, entry in enumerate(parsed.entries, start=1):
+        where = f"{origin}#entry {number}"
+        contents = entry.get("content") or []
+        markup = contents[0].get("value", "") if contents else entry.get("summary", "")
+        text = _markup_text(markup) if "<" in markup else markup.strip()
+        if not text:
+            yield _reject(where, "no_text", "feed entry has neither content nor summary")
+            continue
+        yield Draft(
+            text=text,
+            origin=where,
+            format="feed",
+            title=entry.get("title"),
+            url=entry.get("link"),
+            source=feed_title,
+            byline=entry.get("author"),
+            published=_entry_date(entry),
+            record_id=entry.get("id"),
+        )

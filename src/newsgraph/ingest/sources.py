@@ -1,0 +1,234 @@
+"""Paths to articles: files, directories, stdin; format detection; drafts to articles."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+from dateutil import parser as date_parser
+
+from newsgraph.ingest.cleaning import clean_text
+from newsgraph.ingest.readers import (
+    Draft,
+    read_feed,
+    read_html,
+    read_json,
+    read_json_lines,
+    read_text,
+    read_warc,
+)
+from newsgraph.model import Article, Rejection, article_id_for
+
+STDIN = "-"
+# Container formats (a feed, a JSON array) are parsed whole; this bounds their size.
+CONTAINER_LIMIT = 512 * 1024 * 1024
+
+_SUFFIXES = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".shtml": "html",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".jsonlines": "jsonl",
+    ".json": "json",
+    ".warc": "warc",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".rdf": "feed",
+    ".xml": "feed",
+}
+FORMATS = frozenset(_SUFFIXES.values())
+
+
+def detect_format(name: str, head: bytes) -> str:
+    """Return the reader for a file from its name, or from its first bytes when unsure.
+
+    >>> detect_format("story.html", b"")
+    'html'
+    >>> detect_format("-", b'{"text": "Talks resumed."}')
+    'jsonl'
+    """
+    lowered = name.lower()
+    if lowered.endswith((".warc.gz", ".warc")) or head.startswith(b"WARC/"):
+        return "warc"
+    suffix = Path(lowered).suffix
+    sniffed = _sniff(head)
+    if suffix in _SUFFIXES:
+        fmt = _SUFFIXES[suffix]
+        # An .xml file may hold a web page, not a feed.
+        return "html" if fmt == "feed" and sniffed == "html" else fmt
+    return sniffed
+
+
+def _sniff(head: bytes) -> str:
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(b"<?xml") or start.startswith((b"<rss", b"<feed", b"<rdf")):
+        if any(tag in start for tag in (b"<rss", b"<feed", b"<rdf:rdf")):
+            return "feed"
+        return "html" if b"<html" in start else "feed"
+    if start.startswith(b"<"):
+        return "html"
+    if start.startswith(b"{"):
+        return "jsonl"
+    if start.startswith(b"["):
+        return "json"
+    return "text"
+
+
+def parse_date(value: str | None) -> str | None:
+    """Return ``value`` as an ISO 8601 date or date-time, or None when it is not a date.
+
+    >>> parse_date("26-FEB-1987 15:01:01.79")
+    '1987-02-26T15:01:01'
+    >>> parse_date("2024-05-03")
+    '2024-05-03'
+    """
+    if not value:
+        return None
+    try:
+        parsed = date_parser.parse(value)
+    except (ValueError, OverflowError):
+        return None
+    has_time = any(ch.isdigit() for ch in value.split("T")[-1]) and ":" in value
+    if not has_time:
+        return parsed.date().isoformat()
+    return parsed.replace(microsecond=0).isoformat()
+
+
+def to_article(draft: Draft, *, max_bytes: int) -> Article | Rejection:
+    """Clean a draft's text, take out its inline metadata and give it its stable id."""
+    cleaned = clean_text(draft.text)
+    if not cleaned.text:
+        return Rejection(draft.origin, "read", "empty", "no article text after cleaning")
+    if len(cleaned.text) > max_bytes:
+        return Rejection(
+            draft.origin,
+            "read",
+            "too_large",
+            f"article text has {len(cleaned.text):,} characters, over the --max-bytes "
+            f"limit of {max_bytes:,}; raise --max-bytes to analyse it",
+        )
+    source = draft.source or (cleaned.dateline.agency if cleaned.dateline else None)
+    return Article(
+        id=article_id_for(cleaned.text),
+        text=cleaned.text,
+        title=" ".join(draft.title.split()) if draft.title else None,
+        url=draft.url,
+        source=source,
+        byline=draft.byline or cleaned.byline,
+        published=parse_date(draft.published),
+        dateline=cleaned.dateline,
+        language=draft.language,
+        license=cleaned.license,
+        origin=draft.origin,
+        format=draft.format,
+        external_id=draft.record_id,
+    )
+
+
+def read_stream(
+    stream: IO[bytes], *, name: str, size: int | None, max_bytes: int
+) -> Iterator[Article | Rejection]:
+    """Read every article in one open binary stream (a file or stdin)."""
+    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    head = buffered.peek(4096)[:4096]
+    if size == 0 or not head:
+        yield Rejection(name, "read", "empty", "the input is empty")
+        return
+    fmt = detect_format(name, head)
+    drafts: Iterable[Draft | Rejection]
+    if fmt == "jsonl":
+        drafts = read_json_lines(buffered, origin=name, max_bytes=max_bytes)
+    elif fmt == "warc":
+        drafts = read_warc(buffered, origin=name, max_bytes=max_bytes)
+    else:
+        limit = CONTAINER_LIMIT if fmt in ("json", "feed") else max_bytes
+        data = buffered.read(limit + 1)
+        if len(data) > limit:
+            yield Rejection(
+                name,
+                "read",
+                "too_large",
+                f"input is over the --max-bytes limit of {limit:,} bytes; "
+                "raise --max-bytes to analyse it",
+            )
+            return
+        reader = {"text": read_text, "html": read_html, "json": read_json, "feed": read_feed}
+        drafts = reader[fmt](data, origin=name)
+    for item in drafts:
+        yield to_article(item, max_bytes=max_bytes) if isinstance(item, Draft) else item
+
+
+def read_path(path: Path, *, max_bytes: int) -> Iterator[Article | Rejection]:
+    """Read one file, refusing it early when it is too large to be an article."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        fmt_hint = detect_format(name, b"")
+        if fmt_hint in ("text", "html") and size > max_bytes:
+            yield Rejection(
+                name,
+                "read",
+                "too_large",
+                f"file is {size:,} bytes, over the --max-bytes limit of {max_bytes:,}; "
+                "raise --max-bytes to analyse it",
+            )
+            return
+        with path.open("rb") as stream:
+            yield from read_stream(stream, name=name, size=size, max_bytes=max_bytes)
+    except OSError as exc:
+        yield Rejection(name, "read", "unreadable", f"cannot read the file: {exc.strerror or exc}")
+
+
+def iter_files(root: Path) -> Iterator[Path | Rejection]:
+    """Walk ``root`` in a stable order, skipping hidden entries; unreadable folders are rejections."""
+    errors: list[OSError] = []
+    for folder, dirs, files in os.walk(root, onerror=errors.append):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(folder) / name
+        while errors:
+            error = errors.pop()
+            yield Rejection(
+                str(error.filename or folder), "read", "unreadable",
+                f"cannot list the folder: {error.strerror or error}",
+            )
+
+
+def read_inputs(
+    paths: Iterable[str | Path], *, max_bytes: int, stdin: IO[bytes] | None = None
+) -> Iterator[Article | Rejection]:
+    """Read articles from files, folders (recursively) and ``-`` (standard input).
+
+    Every input yields articles or rejections, never an exception, so one bad file
+    cannot stop a batch.
+
+    >>> items = list(read_inputs(["does-not-exist.txt"], max_bytes=1000))
+    >>> items[0].kind
+    'missing'
+    """
+    for raw in paths:
+        if str(raw) == STDIN:
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            yield from read_stream(stream, name="<stdin>", size=None, max_bytes=max_bytes)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for item in iter_files(path):
+                if isinstance(item, Rejection):
+                    yield item
+                else:
+                    yield from read_path(item, max_bytes=max_bytes)
+        elif path.exists():
+            yield from read_path(path, max_bytes=max_bytes)
+        else:
+            yield Rejection(str(path), "read", "missing", "no such file or directory")

@@ -1,0 +1,61 @@
+"""Offline language identification (py3langid, a compact n-gram model shipped in its wheel)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from newsgraph.model import Analysis
+from newsgraph.settings import Settings
+
+# Enough text for a confident guess; classifying whole long articles only costs time.
+SAMPLE_CHARS = 2000
+
+
+@functools.cache
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    import py3langid.langid as langid_module
+
+    model = os.path.join(os.path.dirname(langid_module.__file__), MODEL_FILE)
+    return LanguageIdentifier.from_modelpath(model, norm_probs=True)
+
+
+def identify_language(text: str) -> tuple[str, float]:
+    """Return the ISO 639-1 code of ``text``'s language and the model's probability.
+
+    >>> identify_language("Negotiators met in Cairo on Tuesday for a new round of talks.")[0]
+    'en'
+    """
+    code, score = _identifier().classify(text[:SAMPLE_CHARS])
+    return str(code), round(float(score), 4)
+
+
+class LanguageStage:
+    """Record the language of each article; a language given by the input is kept."""
+
+    name: ClassVar[str] = "language"
+    requires: ClassVar[frozenset[str]] = frozenset({"article"})
+    produces: ClassVar[frozenset[str]] = frozenset({"language"})
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        _identifier()  # load the model once, at build time
+
+    def __call__(self, batch: Sequence[Analysis]) -> list[Analysis]:
+        """Fill ``article.language`` and ``article.language_score``."""
+        out = []
+        for analysis in batch:
+            article = analysis.article
+            code, score = identify_language(article.text)
+            if article.language:
+                given = article.language.split("-")[0].lower()
+                score = score if given == code else None
+                code = given
+            article = dataclasses.replace(article, language=code, language_score=score)
+            out.append(dataclasses.replace(analysis, article=article))
+        return out

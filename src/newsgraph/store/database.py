@@ -1,0 +1,418 @@
+"""The embedded store: a DuckDB file holding articles, extractions, rejections and runs.
+
+Writes go in batches, one transaction per batch, so a run killed at any point leaves
+whole articles (with all their extractions) or nothing of them; re-running the same
+command then adds exactly what is missing. The BM25 search index beside the database
+(``<db>.search/``) is updated after each commit and caught up on the next open when a
+run died between the two.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from newsgraph.errors import StorageError
+from newsgraph.model import Analysis, Article, Rejection
+from newsgraph.store.tables import (
+    ALL_TABLES,
+    ARTICLES,
+    ITEM_TABLES,
+    REJECTIONS,
+    RUNS_DDL,
+    TONES,
+)
+
+if TYPE_CHECKING:
+    from newsgraph.pipeline import RunReport
+    from newsgraph.store.search import SearchHit, SearchIndex
+
+SCHEMA_VERSION = 1
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """A newsgraph database. Use as a context manager.
+
+    Args:
+        path: the DuckDB file (created when missing, unless ``read_only``).
+        read_only: open for reading only; several readers may share the file.
+
+    Raises:
+        StorageError: when the file is missing (read-only), locked by a writer, or not
+            a newsgraph database.
+
+    Example::
+
+        with Store("newsgraph.duckdb", read_only=True) as store:
+            print(store.counts())
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        if read_only and not self.path.exists():
+            raise StorageError(
+                f"no database at {self.path}",
+                path=str(self.path),
+                hint="run `newsgraph ingest PATH` first, or pass --db",
+            )
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StorageError(
+                f"cannot open {self.path}: {exc}",
+                path=str(self.path),
+                hint="another newsgraph process may be writing to it; wait for it to finish",
+            ) from exc
+        self._index: SearchIndex | None = None
+        if not read_only:
+            self._create_schema()
+        self._check_schema()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the index writer and the database."""
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+        self.con.close()
+
+    # -- schema -----------------------------------------------------------------
+
+    def _create_schema(self) -> None:
+        self.con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        for table in ALL_TABLES:
+            self.con.execute(table.ddl())
+        self.con.execute(RUNS_DDL)
+        self.con.execute("CREATE SEQUENCE IF NOT EXISTS article_seq")
+        self.con.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        )
+
+    def _check_schema(self) -> None:
+        try:
+            row = self.con.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
+            ).fetchone()
+        except duckdb.CatalogException as exc:
+            raise StorageError(f"{self.path} is not a newsgraph database", path=str(self.path)) from exc
+        if row is None or int(row[0]) != SCHEMA_VERSION:
+            raise StorageError(
+                f"{self.path} has schema version {row[0] if row else 'none'}, "
+                f"this newsgraph uses {SCHEMA_VERSION}",
+                path=str(self.path),
+                hint="re-ingest into a new database file",
+            )
+
+    # -- writing ----------------------------------------------------------------
+
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        """Return which of ``ids`` are already stored."""
+        if not ids:
+            return set()
+        rows = self.con.execute(
+            "SELECT id FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[]))", [list(ids)]
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def write(
+        self,
+        analyses: Sequence[Analysis],
+        rejections: Sequence[Rejection] = (),
+        *,
+        run: RunReport | None = None,
+    ) -> None:
+        """Write analysed articles and rejections in one transaction, then index them.
+
+        Articles already stored are left as they are, so writing is idempotent.
+        """
+        run_id = run.run_id if run else None
+        now = _now()
+        try:
+            self.con.begin()
+            if analyses:
+                articles = [analysis.article for analysis in analyses]
+                skipped = {a.article.id: list(a.skipped) for a in analyses}
+                self._insert(
+                    ARTICLES.name,
+                    ARTICLES.to_arrow(
+                        articles,
+                        {
+                            "skipped": lambda article: skipped[article.id],
+                            "run_id": lambda _: run_id,
+                            "ingested_at": lambda _: now,
+                            "indexed": lambda _: False,
+                        },
+                    ),
+                )
+                for attribute, table in ITEM_TABLES.items():
+                    items = [item for a in analyses for item in getattr(a, attribute)]
+                    if items:
+                        self._insert(table.name, table.to_arrow(items))
+                tones = [(a.article.id, a.tone) for a in analyses if a.tone is not None]
+                if tones:
+                    owner = {id(tone): article_id for article_id, tone in tones}
+                    self._insert(
+                        TONES.name,
+                        TONES.to_arrow(
+                            [tone for _, tone in tones], {"article_id": lambda t: owner[id(t)]}
+                        ),
+                    )
+            if rejections:
+                self._insert(
+                    REJECTIONS.name,
+                    REJECTIONS.to_arrow(
+                        rejections,
+                        {"id": lambda r: r.id, "run_id": lambda _: run_id, "at": lambda _: now},
+                    ),
+                    replace=True,
+                )
+            if run is not None:
+                self._save_run(run)
+            self.con.commit()
+        except duckdb.Error as exc:
+            self.con.rollback()
+            raise StorageError(f"cannot write to {self.path}: {exc}", path=str(self.path)) from exc
+        if analyses:
+            self.index_articles([a.article for a in analyses])
+
+    def _insert(self, table: str, batch: Any, *, replace: bool = False) -> None:
+        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+        self.con.register("_batch", batch)
+        try:
+            self.con.execute(f'{verb} INTO "{table}" BY NAME SELECT * FROM _batch')
+        finally:
+            self.con.unregister("_batch")
+
+    def _save_run(self, run: RunReport) -> None:
+        report = {
+            "inputs": run.inputs,
+            "ingested": run.ingested,
+            "duplicates": run.duplicates,
+            "rejected": run.rejected,
+            "rejected_by_kind": run.rejected_by_kind,
+            "seconds_by_stage": {k: round(v, 4) for k, v in run.seconds_by_stage.items()},
+        }
+        self.con.execute(
+            "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run.run_id,
+                datetime.fromtimestamp(run.started, UTC),
+                datetime.fromtimestamp(run.finished, UTC) if run.finished else None,
+                run.status,
+                run.inputs,
+                run.ingested,
+                run.duplicates,
+                run.rejected,
+                json.dumps(report),
+            ],
+        )
+
+    def save_run(self, run: RunReport) -> None:
+        """Record the state of a run (called at its start and its end)."""
+        self.con.begin()
+        self._save_run(run)
+        self.con.commit()
+
+    # -- search -----------------------------------------------------------------
+
+    @property
+    def index(self) -> SearchIndex:
+        """The BM25 search index beside the database (opened on first use)."""
+        if self._index is None:
+            from newsgraph.store.search import SearchIndex
+
+            self._index = SearchIndex(Path(f"{self.path}.search"), read_only=self.read_only)
+        return self._index
+
+    def index_articles(self, articles: Sequence[Article]) -> None:
+        """Add articles to the search index, then mark them indexed in the database."""
+        self.index.upsert(articles)
+        self.con.execute(
+            "UPDATE articles SET indexed = true WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+            [[article.id for article in articles]],
+        )
+
+    def catch_up_index(self, *, rebuild: bool = False, batch: int = 1000) -> int:
+        """Index every article the index is missing (all of them with ``rebuild``).
+
+        Returns:
+            How many articles were (re)indexed.
+        """
+        if rebuild:
+            self.index.clear()
+            self.con.execute("UPDATE articles SET indexed = false")
+        done = 0
+        while True:
+            rows = self._article_rows("WHERE NOT indexed ORDER BY id", [], limit=batch)
+            if not rows:
+                return done
+            self.index_articles([ARTICLES.from_row(row) for row in rows])
+            done += len(rows)
+
+    def search(self, query: str, *, limit: int = 10) -> list[SearchHit]:
+        """Return the articles best matching ``query`` by BM25, with highlighted snippets."""
+        return self.index.search(query, limit=limit)
+
+    # -- reading ----------------------------------------------------------------
+
+    def _article_rows(
+        self, where: str, params: list[Any], *, limit: int | None = None, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        sql = f"SELECT * FROM articles {where}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        cursor = self.con.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def counts(self) -> dict[str, int]:
+        """Number of rows in each table."""
+        tables = [table.name for table in ALL_TABLES] + ["runs"]
+        return {
+            name: int(self.con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])  # type: ignore[index]
+            for name in tables
+        }
+
+    def stats(self) -> dict[str, Any]:
+        """Counts per table and the breakdowns a user checks first."""
+
+        def breakdown(sql: str) -> dict[str, int]:
+            return {str(key): int(n) for key, n in self.con.execute(sql).fetchall()}
+
+        return {
+            "counts": self.counts(),
+            "languages": breakdown(
+                "SELECT coalesce(language, '?'), count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
+            ),
+            "formats": breakdown("SELECT format, count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"),
+            "sources": breakdown(
+                "SELECT coalesce(source, '?'), count(*) FROM articles "
+                "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
+            ),
+            "entity_labels": breakdown(
+                "SELECT label, count(*) FROM entities GROUP BY 1 ORDER BY 2 DESC"
+            ),
+            "rejections": breakdown(
+                "SELECT stage || ':' || kind, count(*) FROM rejections GROUP BY 1 ORDER BY 2 DESC"
+            ),
+        }
+
+    def articles(
+        self,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        source: str | None = None,
+        language: str | None = None,
+    ) -> list[Article]:
+        """Stored articles, newest first, optionally filtered by source and language."""
+        clauses, params = [], []
+        if source:
+            clauses.append("source = ?")
+            params.append(source)
+        if language:
+            clauses.append("language = ?")
+            params.append(language)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._article_rows(
+            f"{where} ORDER BY published DESC NULLS LAST, id", params, limit=limit, offset=offset
+        )
+        return [ARTICLES.from_row(row) for row in rows]
+
+    def analyses(self, ids: Sequence[str]) -> list[Analysis]:
+        """Full records of the given articles (in the order given; unknown ids left out)."""
+        rows = self._article_rows("WHERE id IN (SELECT unnest(?::VARCHAR[]))", [list(ids)])
+        by_id = {row["id"]: row for row in rows}
+        items: dict[str, dict[str, list[Any]]] = {i: {} for i in by_id}
+        for attribute, table in ITEM_TABLES.items():
+            cursor = self.con.execute(
+                f'SELECT * FROM "{table.name}" WHERE article_id IN '
+                "(SELECT unnest(?::VARCHAR[])) ORDER BY article_id, start, id",
+                [list(by_id)],
+            )
+            names = [d[0] for d in cursor.description]
+            for values in cursor.fetchall():
+                record = table.from_row(dict(zip(names, values, strict=True)))
+                items[record.article_id].setdefault(attribute, []).append(record)
+        cursor = self.con.execute(
+            "SELECT * FROM tones WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [list(by_id)]
+        )
+        names = [d[0] for d in cursor.description]
+        tones = {}
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            tones[row["article_id"]] = TONES.from_row(row)
+        out = []
+        for article_id in ids:
+            if article_id not in by_id:
+                continue
+            found = items[article_id]
+            out.append(
+                Analysis(
+                    article=ARTICLES.from_row(by_id[article_id]),
+                    tone=tones.get(article_id),
+                    skipped=tuple(by_id[article_id]["skipped"] or ()),
+                    **{name: tuple(found.get(name, ())) for name in ITEM_TABLES},
+                )
+            )
+        return out
+
+    def analysis(self, article_id: str) -> Analysis | None:
+        """The full record of one article, or None."""
+        found = self.analyses([article_id])
+        return found[0] if found else None
+
+    def iter_analyses(self, *, batch: int = 500) -> Iterator[Analysis]:
+        """Every stored record, in id order, read in batches."""
+        last = ""
+        while True:
+            ids = [
+                row[0]
+                for row in self.con.execute(
+                    f"SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT {int(batch)}", [last]
+                ).fetchall()
+            ]
+            if not ids:
+                return
+            yield from self.analyses(ids)
+            last = ids[-1]
+
+    def rejections(self, *, limit: int = 50) -> list[tuple[Rejection, str | None]]:
+        """Most recent rejections with the run that produced them."""
+        cursor = self.con.execute(
+            f"SELECT * FROM rejections ORDER BY at DESC, input LIMIT {int(limit)}"
+        )
+        names = [d[0] for d in cursor.description]
+        out = []
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            out.append((REJECTIONS.from_row(row), row["run_id"]))
+        return out
+
+    def runs(self, *, limit: int = 20) -> list[dict[str, Any]]:
+        """Most recent runs with their reports."""
+        cursor = self.con.execute(f"SELECT * FROM runs ORDER BY started DESC LIMIT {int(limit)}")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+

@@ -1,0 +1,70 @@
+"""Exports of the store: JSON Lines records, and CSV or Parquet files per table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from newsgraph.errors import StorageError
+from newsgraph.store.database import Store
+from newsgraph.store.tables import ALL_TABLES
+
+ExportFormat = Literal["jsonl", "csv", "parquet"]
+EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
+TABLE_NAMES: tuple[str, ...] = tuple(table.name for table in ALL_TABLES)
+
+
+def export(store: Store, fmt: str, out: str | Path) -> dict[str, int]:
+    """Write the store to ``out``.
+
+    ``jsonl`` writes one full record (the ``newsgraph analyze`` shape) per line to the
+    file ``out``; ``csv`` and ``parquet`` write one file per table into the folder
+    ``out`` (list and struct columns become JSON text in CSV).
+
+    Returns:
+        Rows written per file.
+
+    Raises:
+        StorageError: for an unknown format or an unwritable destination.
+    """
+    target = Path(out)
+    if fmt == "jsonl":
+        return {str(target): _export_jsonl(store, target)}
+    if fmt not in EXPORT_FORMATS:
+        raise StorageError(
+            f"unknown export format {fmt!r}", hint=f"choose one of {', '.join(EXPORT_FORMATS)}"
+        )
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot create {target}: {exc.strerror}", path=str(target)) from exc
+    written: dict[str, int] = {}
+    for name in (*TABLE_NAMES, "runs"):
+        file = target / f"{name}.{fmt}"
+        columns = store.con.execute(f'DESCRIBE "{name}"').fetchall()
+        if fmt == "csv":
+            select = ", ".join(
+                f'to_json("{col}") AS "{col}"' if ("[]" in typ or "STRUCT" in typ) else f'"{col}"'
+                for col, typ, *_ in columns
+            )
+            options = "FORMAT CSV, HEADER"
+        else:
+            select, options = "*", "FORMAT PARQUET"
+        path_literal = str(file).replace("'", "''")
+        store.con.execute(f"COPY (SELECT {select} FROM \"{name}\") TO '{path_literal}' ({options})")
+        row = store.con.execute(f'SELECT count(*) FROM "{name}"').fetchone()
+        written[str(file)] = int(row[0]) if row else 0
+    return written
+
+
+def _export_jsonl(store: Store, target: Path) -> int:
+    count = 0
+    try:
+        with target.open("w", encoding="utf-8") as handle:
+            for analysis in store.iter_analyses():
+                handle.write(json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n")
+                count += 1
+    except OSError as exc:
+        raise StorageError(f"cannot write {target}: {exc.strerror}", path=str(target)) from exc
+    return count

@@ -1,0 +1,239 @@
+"""How the record dataclasses map to tables: one declaration, derived from the dataclasses.
+
+Scalars become columns; a nested span (``Quote.speaker``) becomes prefixed columns
+(``speaker_start``, ``speaker_end``, ``speaker_text``); a tuple of strings a
+``VARCHAR[]``; a tuple of small records (``Actor.mentions``) a list of structs. Rows are
+built column-wise as Arrow tables, so DuckDB inserts a whole batch in one statement.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+
+import pyarrow as pa
+
+from newsgraph.model import (
+    Actor,
+    Annotation,
+    Article,
+    Entity,
+    Event,
+    Place,
+    Quote,
+    Rejection,
+    Tone,
+)
+
+_SCALARS: dict[type, tuple[str, pa.DataType]] = {
+    str: ("VARCHAR", pa.string()),
+    int: ("BIGINT", pa.int64()),
+    float: ("DOUBLE", pa.float64()),
+    bool: ("BOOLEAN", pa.bool_()),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its name, DuckDB and Arrow types, and how to read it off a record."""
+
+    name: str
+    sql: str
+    arrow: pa.DataType
+    path: tuple[str, ...]  # attribute path on the record
+    shape: Literal["scalar", "list", "records"] = "scalar"
+    item: type | None = None  # element class of a "records" column
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        args = [arg for arg in get_args(annotation) if arg is not type(None)]
+        return args[0], True
+    return annotation, False
+
+
+def _scalar(annotation: Any) -> tuple[str, pa.DataType]:
+    if get_origin(annotation) is Literal:
+        return _SCALARS[str]
+    if annotation in _SCALARS:
+        return _SCALARS[annotation]
+    raise TypeError(f"no column type for {annotation!r}")
+
+
+def columns_of(cls: type, *, prefix: str = "", path: tuple[str, ...] = ()) -> list[Column]:
+    """Derive the columns of a record class (fields named ``doc`` are never stored)."""
+    hints = get_type_hints(cls)
+    found: list[Column] = []
+    for item in fields(cls):
+        if item.name == "doc":
+            continue
+        annotation, _ = _unwrap(hints[item.name])
+        name, here = f"{prefix}{item.name}", (*path, item.name)
+        if isinstance(annotation, type) and is_dataclass(annotation):
+            found.extend(columns_of(annotation, prefix=f"{name}_", path=here))
+        elif get_origin(annotation) is tuple:
+            element = get_args(annotation)[0]
+            if isinstance(element, type) and is_dataclass(element):
+                parts = columns_of(element)
+                sql = "STRUCT(" + ", ".join(f'"{c.name}" {c.sql}' for c in parts) + ")[]"
+                arrow = pa.list_(pa.struct([pa.field(c.name, c.arrow) for c in parts]))
+                found.append(Column(name, sql, arrow, here, "records", element))
+            else:
+                sql, arrow = _scalar(element)
+                found.append(Column(name, f"{sql}[]", pa.list_(arrow), here, "list"))
+        else:
+            sql, arrow = _scalar(annotation)
+            found.append(Column(name, sql, arrow, here))
+    return found
+
+
+def _value(record: Any, column: Column) -> Any:
+    value = record
+    for name in column.path:
+        value = getattr(value, name, None)
+        if value is None:
+            return None
+    if column.shape == "list":
+        return list(value)
+    if column.shape == "records":
+        return [{f.name: getattr(part, f.name) for f in fields(part)} for part in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A stored column that is not a field of the record (keys, run ids, bookkeeping)."""
+
+    name: str
+    sql: str
+    arrow: pa.DataType
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table holding one record class, plus extra columns the store fills."""
+
+    name: str
+    record: type
+    key: tuple[str, ...]
+    extras: tuple[Extra, ...] = ()
+
+    @property
+    def columns(self) -> list[Column]:
+        """The record's columns, in declaration order."""
+        return columns_of(self.record)
+
+    def ddl(self) -> str:
+        """``CREATE TABLE`` statement for this table."""
+        parts = [f'"{c.name}" {c.sql}' for c in self.columns]
+        parts += [f'"{e.name}" {e.sql}' for e in self.extras]
+        keys = ", ".join(f'"{k}"' for k in self.key)
+        return f'CREATE TABLE IF NOT EXISTS "{self.name}" ({", ".join(parts)}, PRIMARY KEY ({keys}))'
+
+    def to_arrow(
+        self, records: Sequence[Any], extras: dict[str, Callable[[Any], Any]] | None = None
+    ) -> pa.Table:
+        """Build an Arrow table of ``records``; ``extras`` compute the extra columns."""
+        data: dict[str, pa.Array] = {}
+        for column in self.columns:
+            data[column.name] = pa.array([_value(r, column) for r in records], type=column.arrow)
+        for extra in self.extras:
+            compute = (extras or {})[extra.name]
+            data[extra.name] = pa.array([compute(r) for r in records], type=extra.arrow)
+        return pa.table(data)
+
+    def from_row(self, row: dict[str, Any]) -> Any:
+        """Rebuild a record from a row as DuckDB returns it (column name → value)."""
+        return _build(self.record, row, prefix="")
+
+
+def _build(cls: type, row: dict[str, Any], *, prefix: str) -> Any:
+    hints = get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for item in fields(cls):
+        if item.name == "doc":
+            continue
+        annotation, optional = _unwrap(hints[item.name])
+        name = f"{prefix}{item.name}"
+        if isinstance(annotation, type) and is_dataclass(annotation):
+            nested = _build(annotation, row, prefix=f"{name}_")
+            values[item.name] = nested if any(
+                v is not None for v in _flat_values(annotation, row, f"{name}_")
+            ) else None
+        elif get_origin(annotation) is tuple:
+            element = get_args(annotation)[0]
+            raw: Iterable[Any] = row.get(name) or ()
+            if isinstance(element, type) and is_dataclass(element):
+                values[item.name] = tuple(element(**part) for part in raw)
+            else:
+                values[item.name] = tuple(raw)
+        else:
+            values[item.name] = row.get(name)
+    return cls(**values)
+
+
+def _flat_values(cls: type, row: dict[str, Any], prefix: str) -> list[Any]:
+    return [row.get(f"{prefix}{c.name}") for c in columns_of(cls)]
+
+
+_TEXT = pa.string()
+_RUN = Extra("run_id", "VARCHAR", _TEXT)
+
+ARTICLES = Table(
+    "articles",
+    Article,
+    ("id",),
+    (
+        Extra("skipped", "VARCHAR[]", pa.list_(_TEXT)),
+        _RUN,
+        Extra("ingested_at", "TIMESTAMPTZ", pa.timestamp("us", tz="UTC")),
+        Extra("indexed", "BOOLEAN", pa.bool_()),
+    ),
+)
+ENTITIES = Table("entities", Entity, ("id",))
+ACTORS = Table("actors", Actor, ("id",))
+PLACES = Table("places", Place, ("id",))
+QUOTES = Table("quotes", Quote, ("id",))
+EVENTS = Table("events", Event, ("id",))
+ANNOTATIONS = Table("annotations", Annotation, ("id",))
+TONES = Table("tones", Tone, ("article_id",), (Extra("article_id", "VARCHAR", _TEXT),))
+REJECTIONS = Table(
+    "rejections",
+    Rejection,
+    ("id",),
+    (
+        Extra("id", "VARCHAR", _TEXT),
+        _RUN,
+        Extra("at", "TIMESTAMPTZ", pa.timestamp("us", tz="UTC")),
+    ),
+)
+
+# Tables holding items extracted from articles, keyed by the Analysis attribute.
+ITEM_TABLES: dict[str, Table] = {
+    "entities": ENTITIES,
+    "actors": ACTORS,
+    "places": PLACES,
+    "quotes": QUOTES,
+    "events": EVENTS,
+    "annotations": ANNOTATIONS,
+}
+ALL_TABLES: tuple[Table, ...] = (ARTICLES, *ITEM_TABLES.values(), TONES, REJECTIONS)
+
+RUNS_DDL = """
+CREATE TABLE IF NOT EXISTS runs (
+    id VARCHAR PRIMARY KEY,
+    started TIMESTAMPTZ,
+    finished TIMESTAMPTZ,
+    status VARCHAR,
+    inputs BIGINT,
+    ingested BIGINT,
+    duplicates BIGINT,
+    rejected BIGINT,
+    report JSON
+)
+"""
+
+__all__ = ["ALL_TABLES", "ARTICLES", "ITEM_TABLES", "REJECTIONS", "RUNS_DDL", "TONES", "Table"]
