@@ -196,7 +196,12 @@ def search(query: str, db: str | None, limit: int, fmt: str) -> None:
         _print_json([asdict(hit) for hit in hits])
         return
     rows = [
-        (h.article_id, f"{h.score:.2f}", h.title, h.snippet.replace("<b>", "[").replace("</b>", "]"))
+        (
+            h.article_id,
+            f"{h.score:.2f}",
+            h.title,
+            h.snippet.replace("<b>", "[").replace("</b>", "]"),
+        )
         for h in hits
     ]
     _table(None, ["id", "score", "title", "snippet"], rows)
@@ -236,13 +241,20 @@ def rejections(db: str | None, limit: int, fmt: str) -> None:
     if fmt == "json":
         _print_json([{**asdict(r), "run_id": run} for r, run in found])
         return
-    _table(None, ["input", "stage", "kind", "reason"], [(r.input, r.stage, r.kind, r.reason) for r, _ in found])
+    _table(
+        None,
+        ["input", "stage", "kind", "reason"],
+        [(r.input, r.stage, r.kind, r.reason) for r, _ in found],
+    )
 
 
 @cli.command()
 @db_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), required=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    required=True,
     help="jsonl: one record per line in file OUT; csv/parquet: one file per table in folder OUT.",
 )
 @click.option("--out", required=True, metavar="PATH", help="Destination file or folder.")

@@ -103,9 +103,7 @@ class Pipeline:
                 )
             requires, produces = _declared(known[name])
             for need in sorted(requires - provided):
-                makers = [
-                    other for other, target in known.items() if need in _declared(target)[1]
-                ]
+                makers = [other for other, target in known.items() if need in _declared(target)[1]]
                 fix = (
                     f"add the {makers[0]} stage before it"
                     if makers

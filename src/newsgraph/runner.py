@@ -19,7 +19,9 @@ from newsgraph.store import Store
 Progress = Callable[[RunReport], None]
 
 
-def _timed(items: Iterable[Article | Rejection], report: RunReport) -> Iterator[Article | Rejection]:
+def _timed(
+    items: Iterable[Article | Rejection], report: RunReport
+) -> Iterator[Article | Rejection]:
     """Yield from ``items``, charging the time spent producing them to the ``read`` stage."""
     iterator = iter(items)
     while True:
@@ -119,5 +121,7 @@ def analyze(
         raise InputError(first.reason, source=first.input)
     analyses, failed = apply_stages(pipeline, [Analysis(article=a) for a in articles])
     if failed:
-        raise InputError(f"stage {failed[0].stage} failed: {failed[0].reason}", source=failed[0].input)
+        raise InputError(
+            f"stage {failed[0].stage} failed: {failed[0].reason}", source=failed[0].input
+        )
     return [dataclasses.replace(analysis, doc=None) for analysis in analyses]

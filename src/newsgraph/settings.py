@@ -76,7 +76,8 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
         return setting.type(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(
-            f"setting {setting.name!r} from {origin} must be {setting.type.__name__}, got {value!r}",
+            f"setting {setting.name!r} from {origin} must be "
+            f"{setting.type.__name__}, got {value!r}",
             hint=setting.help,
         ) from exc
 
@@ -126,4 +127,3 @@ def load_settings(**overrides: Any) -> Settings:
     if settings.max_bytes <= 0 or settings.batch_size <= 0:
         raise ConfigError("max_bytes and batch_size must be positive")
     return settings
-

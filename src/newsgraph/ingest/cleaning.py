@@ -24,16 +24,34 @@ _DATELINE = re.compile(
 )
 
 _LICENSES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"Creative Commons\s+Attribution[- ]NonCommercial[- ]NoDerivatives?\s*"
-                r"(?P<v>\d\.\d)?", re.I), "CC BY-NC-ND"),
-    (re.compile(r"Creative Commons\s+Attribution[- ]NonCommercial[- ]ShareAlike\s*"
-                r"(?P<v>\d\.\d)?", re.I), "CC BY-NC-SA"),
-    (re.compile(r"Creative Commons\s+Attribution[- ]NonCommercial\s*(?P<v>\d\.\d)?", re.I),
-     "CC BY-NC"),
-    (re.compile(r"Creative Commons\s+Attribution[- ]ShareAlike\s*(?P<v>\d\.\d)?", re.I),
-     "CC BY-SA"),
-    (re.compile(r"Creative Commons\s+Attribution[- ]NoDerivatives?\s*(?P<v>\d\.\d)?", re.I),
-     "CC BY-ND"),
+    (
+        re.compile(
+            r"Creative Commons\s+Attribution[- ]NonCommercial[- ]NoDerivatives?\s*"
+            r"(?P<v>\d\.\d)?",
+            re.I,
+        ),
+        "CC BY-NC-ND",
+    ),
+    (
+        re.compile(
+            r"Creative Commons\s+Attribution[- ]NonCommercial[- ]ShareAlike\s*"
+            r"(?P<v>\d\.\d)?",
+            re.I,
+        ),
+        "CC BY-NC-SA",
+    ),
+    (
+        re.compile(r"Creative Commons\s+Attribution[- ]NonCommercial\s*(?P<v>\d\.\d)?", re.I),
+        "CC BY-NC",
+    ),
+    (
+        re.compile(r"Creative Commons\s+Attribution[- ]ShareAlike\s*(?P<v>\d\.\d)?", re.I),
+        "CC BY-SA",
+    ),
+    (
+        re.compile(r"Creative Commons\s+Attribution[- ]NoDerivatives?\s*(?P<v>\d\.\d)?", re.I),
+        "CC BY-ND",
+    ),
     (re.compile(r"Creative Commons\s+Attribution\s*(?P<v>\d\.\d)?", re.I), "CC BY"),
     (re.compile(r"\bCC[- ](?P<kind>BY(?:-(?:NC|SA|ND)){0,2})\s*(?P<v>\d\.\d)?\b"), ""),
     (re.compile(r"\bCC0\b|Creative Commons Zero|\bpublic domain\b", re.I), "CC0"),

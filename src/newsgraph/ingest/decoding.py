@@ -37,8 +37,22 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 _WESTERN_SINGLE_BYTE = frozenset(
-    {"ascii", "latin_1", "iso8859_1", "iso8859_15", "iso8859_2", "cp1250", "cp1252",
-     "cp850", "cp437", "mac_roman", "mac_latin2", "iso8859_9", "cp1254", "iso8859_10"}
+    {
+        "ascii",
+        "latin_1",
+        "iso8859_1",
+        "iso8859_15",
+        "iso8859_2",
+        "cp1250",
+        "cp1252",
+        "cp850",
+        "cp437",
+        "mac_roman",
+        "mac_latin2",
+        "iso8859_9",
+        "cp1254",
+        "iso8859_10",
+    }
 )
 
 _CONTROL = frozenset(range(0, 32)) - {9, 10, 12, 13}

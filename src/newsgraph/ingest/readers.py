@@ -25,6 +25,7 @@ from newsgraph.errors import InputError
 from newsgraph.ingest.decoding import bom_encoding, decode_bytes
 from newsgraph.model import Rejection
 
+
 @dataclass(frozen=True, slots=True)
 class Draft:
     """Article fields as a reader found them, before cleaning and identification."""
@@ -66,9 +67,9 @@ def read_text(data: bytes, *, origin: str) -> Iterator[Draft | Rejection]:
     title = None
     head, sep, rest = text.lstrip("\ufeff").lstrip().partition("\n\n")
     first = head.strip()
-    if sep and rest.strip() and "\n" not in first and len(first) <= 200:
-        if not first.endswith((".", '"', "”")) or len(first.split()) <= 12:
-            title, text = first, rest
+    looks_like_headline = not first.endswith((".", '"', "”")) or len(first.split()) <= 12
+    if sep and rest.strip() and "\n" not in first and len(first) <= 200 and looks_like_headline:
+        title, text = first, rest
     if not text.strip():
         yield _reject(origin, "empty", "no text in the file")
         return
@@ -88,7 +89,11 @@ def html_to_draft(
         failure = f"{type(exc).__name__}: {exc}"
     else:
         failure = "trafilatura found no main text"
-    meta: dict[str, Any] = document.as_dict() if document is not None else {}
+    meta: dict[str, Any] = {}
+    if isinstance(document, dict):
+        meta = document
+    elif document is not None:
+        meta = document.as_dict()
     text = (meta.get("text") or "").strip()
     if not text:
         text = _markup_text(html)
@@ -214,8 +219,9 @@ def read_json(data: bytes, *, origin: str) -> Iterator[Draft | Rejection]:
         return
     except json.JSONDecodeError as exc:
         if data.count(b"\n") > 1:  # most "JSON" news dumps are really JSON Lines
-            yield from read_json_lines(io.BufferedReader(io.BytesIO(data)), origin=origin,
-                                       max_bytes=len(data))
+            yield from read_json_lines(
+                io.BufferedReader(io.BytesIO(data)), origin=origin, max_bytes=len(data)
+            )
             return
         yield _reject(origin, "bad_json", f"invalid JSON: {exc.msg} at line {exc.lineno}")
         return
@@ -285,7 +291,8 @@ def _entry_date(entry: Any) -> str | None:
     for key in ("published_parsed", "updated_parsed"):
         parsed = entry.get(key)
         if parsed:
-            return datetime(*parsed[:6], tzinfo=UTC).isoformat()
+            year, month, day, hour, minute, second = parsed[:6]
+            return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat()
     return None
 
 

@@ -138,7 +138,9 @@ def read_stream(
     stream: IO[bytes], *, name: str, size: int | None, max_bytes: int
 ) -> Iterator[Article | Rejection]:
     """Read every article in one open binary stream (a file or stdin)."""
-    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    buffered: io.BufferedReader = (
+        stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    )
     head = buffered.peek(4096)[:4096]
     if size == 0 or not head:
         yield Rejection(name, "read", "empty", "the input is empty")
@@ -189,7 +191,10 @@ def read_path(path: Path, *, max_bytes: int) -> Iterator[Article | Rejection]:
 
 
 def iter_files(root: Path) -> Iterator[Path | Rejection]:
-    """Walk ``root`` in a stable order, skipping hidden entries; unreadable folders are rejections."""
+    """Walk ``root`` in a stable order, skipping hidden entries.
+
+    Folders that cannot be listed become rejections.
+    """
     errors: list[OSError] = []
     for folder, dirs, files in os.walk(root, onerror=errors.append):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -199,7 +204,9 @@ def iter_files(root: Path) -> Iterator[Path | Rejection]:
         while errors:
             error = errors.pop()
             yield Rejection(
-                str(error.filename or folder), "read", "unreadable",
+                str(error.filename or folder),
+                "read",
+                "unreadable",
                 f"cannot list the folder: {error.strerror or error}",
             )
 

@@ -17,9 +17,8 @@ SAMPLE_CHARS = 2000
 
 @functools.cache
 def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
     import py3langid.langid as langid_module
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     model = os.path.join(os.path.dirname(langid_module.__file__), MODEL_FILE)
     return LanguageIdentifier.from_modelpath(model, norm_probs=True)
@@ -51,10 +50,12 @@ class LanguageStage:
         out = []
         for analysis in batch:
             article = analysis.article
-            code, score = identify_language(article.text)
+            code, found_score = identify_language(article.text)
+            score: float | None = found_score
             if article.language:
+                # The input's own language tag wins; the score is kept only if we agree.
                 given = article.language.split("-")[0].lower()
-                score = score if given == code else None
+                score = found_score if given == code else None
                 code = given
             article = dataclasses.replace(article, language=code, language_score=score)
             out.append(dataclasses.replace(analysis, article=article))

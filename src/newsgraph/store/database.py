@@ -111,11 +111,11 @@ class Store:
 
     def _check_schema(self) -> None:
         try:
-            row = self.con.execute(
-                "SELECT value FROM meta WHERE key = 'schema_version'"
-            ).fetchone()
+            row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except duckdb.CatalogException as exc:
-            raise StorageError(f"{self.path} is not a newsgraph database", path=str(self.path)) from exc
+            raise StorageError(
+                f"{self.path} is not a newsgraph database", path=str(self.path)
+            ) from exc
         if row is None or int(row[0]) != SCHEMA_VERSION:
             raise StorageError(
                 f"{self.path} has schema version {row[0] if row else 'none'}, "
@@ -305,7 +305,9 @@ class Store:
             "languages": breakdown(
                 "SELECT coalesce(language, '?'), count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
             ),
-            "formats": breakdown("SELECT format, count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"),
+            "formats": breakdown(
+                "SELECT format, count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
+            ),
             "sources": breakdown(
                 "SELECT coalesce(source, '?'), count(*) FROM articles "
                 "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
@@ -415,4 +417,3 @@ class Store:
         cursor = self.con.execute(f"SELECT * FROM runs ORDER BY started DESC LIMIT {int(limit)}")
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-

@@ -131,7 +131,9 @@ class Table:
         parts = [f'"{c.name}" {c.sql}' for c in self.columns]
         parts += [f'"{e.name}" {e.sql}' for e in self.extras]
         keys = ", ".join(f'"{k}"' for k in self.key)
-        return f'CREATE TABLE IF NOT EXISTS "{self.name}" ({", ".join(parts)}, PRIMARY KEY ({keys}))'
+        return (
+            f'CREATE TABLE IF NOT EXISTS "{self.name}" ({", ".join(parts)}, PRIMARY KEY ({keys}))'
+        )
 
     def to_arrow(
         self, records: Sequence[Any], extras: dict[str, Callable[[Any], Any]] | None = None
@@ -156,13 +158,15 @@ def _build(cls: type, row: dict[str, Any], *, prefix: str) -> Any:
     for item in fields(cls):
         if item.name == "doc":
             continue
-        annotation, optional = _unwrap(hints[item.name])
+        annotation, _ = _unwrap(hints[item.name])
         name = f"{prefix}{item.name}"
         if isinstance(annotation, type) and is_dataclass(annotation):
             nested = _build(annotation, row, prefix=f"{name}_")
-            values[item.name] = nested if any(
-                v is not None for v in _flat_values(annotation, row, f"{name}_")
-            ) else None
+            values[item.name] = (
+                nested
+                if any(v is not None for v in _flat_values(annotation, row, f"{name}_"))
+                else None
+            )
         elif get_origin(annotation) is tuple:
             element = get_args(annotation)[0]
             raw: Iterable[Any] = row.get(name) or ()
