@@ -6,6 +6,7 @@ error; 3 an ingest that completed but rejected some inputs (see ``newsgraph reje
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import sys
@@ -200,11 +201,16 @@ def search(query: str, db: str | None, limit: int, fmt: str) -> None:
             h.article_id,
             f"{h.score:.2f}",
             h.title,
-            h.snippet.replace("<b>", "[").replace("</b>", "]"),
+            _plain_snippet(h.snippet),
         )
         for h in hits
     ]
     _table(None, ["id", "score", "title", "snippet"], rows)
+
+
+def _plain_snippet(snippet: str) -> str:
+    """Terminal form of an HTML snippet: matches in [brackets], entities decoded."""
+    return html.unescape(snippet.replace("<b>", "[").replace("</b>", "]"))
 
 
 @cli.command()
