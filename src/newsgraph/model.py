@@ -305,14 +305,14 @@ class Analysis:
     def to_dict(self) -> dict[str, Any]:
         """Return the record as JSON-ready data with every top-level key present."""
         return {
-            "article": asdict(self.article),
-            "entities": [asdict(item) for item in self.entities],
-            "actors": [asdict(item) for item in self.actors],
-            "places": [asdict(item) for item in self.places],
-            "quotes": [asdict(item) for item in self.quotes],
-            "events": [asdict(item) for item in self.events],
-            "annotations": [asdict(item) for item in self.annotations],
-            "tone": asdict(self.tone) if self.tone else None,
+            "article": _jsonable(self.article),
+            "entities": _jsonable(self.entities),
+            "actors": _jsonable(self.actors),
+            "places": _jsonable(self.places),
+            "quotes": _jsonable(self.quotes),
+            "events": _jsonable(self.events),
+            "annotations": _jsonable(self.annotations),
+            "tone": _jsonable(self.tone),
             "skipped": list(self.skipped),
         }
 
@@ -339,3 +339,14 @@ class Analysis:
                     if isinstance(sub, Span):
                         found.append((f"{kind}.{name}", sub.start, sub.end, sub.text))
         return found
+
+
+def _jsonable(value: Any) -> Any:
+    """Dataclasses to dicts and tuples to lists, recursively (what JSON would give back)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, tuple | list):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {name: _jsonable(item) for name, item in value.items()}
+    return _jsonable(asdict(value))

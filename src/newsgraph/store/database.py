@@ -403,7 +403,7 @@ class Store:
     def rejections(self, *, limit: int = 50) -> list[tuple[Rejection, str | None]]:
         """Most recent rejections with the run that produced them."""
         cursor = self.con.execute(
-            f"SELECT * FROM rejections ORDER BY at DESC, input LIMIT {int(limit)}"
+            f'SELECT * FROM rejections ORDER BY "at" DESC, "input" LIMIT {int(limit)}'
         )
         names = [d[0] for d in cursor.description]
         out = []
