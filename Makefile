@@ -29,7 +29,6 @@ demo: $(VENV)/.installed
 	@echo "Look further:  $(BIN)/newsgraph articles --db $(DB)"
 	@echo "               $(BIN)/newsgraph search 'Sheikh Jarrah' --db $(DB)"
 	@echo "               $(BIN)/newsgraph analyze examples/demo/text/haniyeh_letter_khamenei.txt"
-	@echo "               $(BIN)/newsgraph events --db $(DB)  (once events exist)"
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks

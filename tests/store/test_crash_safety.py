@@ -50,7 +50,7 @@ def _snapshot(db: Path) -> dict[str, object]:
         return {
             "articles": con.execute("SELECT id FROM articles ORDER BY id").fetchall(),
             "entities": con.execute(
-                "SELECT article_id, start, \"end\", label FROM entities ORDER BY ALL"
+                'SELECT article_id, start, "end", label FROM entities ORDER BY ALL'
             ).fetchall(),
             "rejections": con.execute("SELECT id FROM rejections ORDER BY id").fetchall(),
         }

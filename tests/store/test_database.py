@@ -66,34 +66,90 @@ def analyses(draw: st.DrawFn) -> Analysis:
         s = span()
         mentions = tuple(Mention(m.start, m.end, m.text, loaded=i % 2 == 0) for m in (span(),))
         return Actor(
-            f"{aid}-a{i}", aid, s.start, s.end, s.text, name=s.text, kind="state",
-            country="ISR", sector="GOV", aliases=("x", "y"), mentions=mentions,
+            f"{aid}-a{i}",
+            aid,
+            s.start,
+            s.end,
+            s.text,
+            name=s.text,
+            kind="state",
+            country="ISR",
+            sector="GOV",
+            aliases=("x", "y"),
+            mentions=mentions,
         )
 
     def place(i: int) -> Place:
         s = span()
-        return Place(f"{aid}-p{i}", aid, s.start, s.end, s.text, name="Gaza", geonameid=281133,
-                     latitude=31.5, longitude=34.47, country="PSE")
+        return Place(
+            f"{aid}-p{i}",
+            aid,
+            s.start,
+            s.end,
+            s.text,
+            name="Gaza",
+            geonameid=281133,
+            latitude=31.5,
+            longitude=34.47,
+            country="PSE",
+        )
 
     def quote(i: int) -> Quote:
         s = span()
-        return Quote(f"{aid}-q{i}", aid, s.start, s.end, s.text, kind="direct",
-                     speaker_id=f"{aid}-a0", speaker=span(), cue=draw(st.none()) or span())
+        return Quote(
+            f"{aid}-q{i}",
+            aid,
+            s.start,
+            s.end,
+            s.text,
+            kind="direct",
+            speaker_id=f"{aid}-a0",
+            speaker=span(),
+            cue=draw(st.none()) or span(),
+        )
 
     def event(i: int) -> Event:
         s = span()
-        return Event(f"{aid}-v{i}", aid, s.start, s.end, s.text, plover_type="ACCUSE",
-                     trigger=span(), cameo_code="112", quad_class=3, goldstein=-2.0,
-                     actor_ids=(f"{aid}-a0",), status="alleged", claimed_by=f"{aid}-a1",
-                     reported_by="ECNA", confidence=0.5, plover_context=("human_rights",))
+        return Event(
+            f"{aid}-v{i}",
+            aid,
+            s.start,
+            s.end,
+            s.text,
+            plover_type="ACCUSE",
+            trigger=span(),
+            cameo_code="112",
+            quad_class=3,
+            goldstein=-2.0,
+            actor_ids=(f"{aid}-a0",),
+            status="alleged",
+            claimed_by=f"{aid}-a1",
+            reported_by="ECNA",
+            confidence=0.5,
+            plover_context=("human_rights",),
+        )
 
     def annotation(i: int) -> Annotation:
         s = span()
-        return Annotation(f"{aid}-n{i}", aid, s.start, s.end, s.text, kind="persuasion",
-                          label="Loaded_Language", confidence=0.7)
+        return Annotation(
+            f"{aid}-n{i}",
+            aid,
+            s.start,
+            s.end,
+            s.text,
+            kind="persuasion",
+            label="Loaded_Language",
+            confidence=0.7,
+        )
 
-    tone = draw(st.none() | st.just(Tone(-2.5, 1.0, 3.5, 4.5, 10.0, 1.0, 300,
-                                         (ActorTone(f"{aid}-a0", -0.4, "negative", 2),))))
+    tone = draw(
+        st.none()
+        | st.just(
+            Tone(
+                -2.5, 1.0, 3.5, 4.5, 10.0, 1.0, 300, (ActorTone(f"{aid}-a0", -0.4, "negative", 2),)
+            )
+        )
+    )
     return Analysis(
         article=article,
         entities=items(entity, 4),  # type: ignore[arg-type]
@@ -132,7 +188,9 @@ def test_store_round_trip_returns_the_same_record(record: Analysis) -> None:
         assert record.article.text[start:end] == text
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(record=analyses())
 def test_store_write_twice_adds_nothing(store: Store, record: Analysis) -> None:
     store.write([record])
@@ -199,11 +257,13 @@ def test_store_catch_up_index_restores_a_lost_index(tmp_path: Path) -> None:
 
 
 def test_store_articles_filters_and_orders(store: Store) -> None:
-    store.write([
-        _article("Old story about rain.", published="2020-01-01", source="A", language="en"),
-        _article("New story about sun.", published="2024-01-01", source="B", language="en"),
-        _article("Histoire sans date.", source="B", language="fr"),
-    ])
+    store.write(
+        [
+            _article("Old story about rain.", published="2020-01-01", source="A", language="en"),
+            _article("New story about sun.", published="2024-01-01", source="B", language="en"),
+            _article("Histoire sans date.", source="B", language="fr"),
+        ]
+    )
     assert [a.published for a in store.articles()] == ["2024-01-01", "2020-01-01", None]
     assert [a.source for a in store.articles(source="B", language="fr")] == ["B"]
     assert len(store.articles(limit=1, offset=1)) == 1
@@ -219,8 +279,17 @@ def test_store_export_writes_every_record(store: Store, tmp_path: Path, fmt: str
     record = Analysis(
         article=record.article,
         entities=(Entity(f"{aid}-e0", aid, 9, 17, "Ana Ruiz", "PERSON"),),
-        actors=(Actor(f"{aid}-a0", aid, 9, 17, "Ana Ruiz", "Ana Ruiz",
-                      mentions=(Mention(9, 17, "Ana Ruiz"),)),),
+        actors=(
+            Actor(
+                f"{aid}-a0",
+                aid,
+                9,
+                17,
+                "Ana Ruiz",
+                "Ana Ruiz",
+                mentions=(Mention(9, 17, "Ana Ruiz"),),
+            ),
+        ),
     )
     store.write([record])
     written = export(store, fmt, tmp_path / ("all.jsonl" if fmt == "jsonl" else "out"))

@@ -1,0 +1,192 @@
+"""The command line, run in-process: output, exit status and one-line errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from newsgraph.cli import EXIT_FAILURE, EXIT_REJECTIONS, EXIT_USAGE, main
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run ``newsgraph ARGS`` and return (exit status, stdout, stderr)."""
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "cli.duckdb")
+
+
+@pytest.fixture
+def ingested(capsys: pytest.CaptureFixture[str], db: str, demo_dir: Path) -> str:
+    code, _, _ = run(capsys, "ingest", str(demo_dir), "--db", db, "--stages", "language", "-q")
+    assert code == 0
+    return db
+
+
+def test_cli_analyze_matches_golden_json(
+    capsys: pytest.CaptureFixture[str], update_golden: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(GOLDEN)  # the record's origin is the path as given
+    code, out, err = run(capsys, "analyze", "wire_story.txt")
+    assert code == 0, err
+    record = json.loads(out)
+    golden = GOLDEN / "wire_story.json"
+    if update_golden:
+        golden.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    assert record == json.loads(golden.read_text())
+    text = record["article"]["text"]
+    for entity in record["entities"]:
+        assert text[entity["start"] : entity["end"]] == entity["text"]
+
+
+def test_cli_analyze_reads_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = '{"text": "Talks resumed in Cairo on Tuesday.", "title": "Talks"}\n'
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(story.encode())))
+    code, out, _ = run(capsys, "analyze", "-", "--stages", "language")
+    assert code == 0
+    record = json.loads(out)
+    assert record["article"]["title"] == "Talks"
+    assert set(record) >= {
+        "article",
+        "entities",
+        "actors",
+        "places",
+        "quotes",
+        "events",
+        "annotations",
+        "tone",
+    }
+
+
+def test_cli_ingest_then_query_commands(capsys: pytest.CaptureFixture[str], ingested: str) -> None:
+    code, out, _ = run(capsys, "stats", "--db", ingested, "--format", "json")
+    assert code == 0
+    stats = json.loads(out)
+    assert stats["counts"]["articles"] == 30
+    assert stats["languages"] == {"en": 29, "fr": 1}
+
+    code, out, _ = run(capsys, "articles", "--db", ingested, "--format", "json", "--limit", "5")
+    listed = json.loads(out)
+    assert code == 0 and len(listed) == 5 and "text" not in listed[0]
+
+    code, out, _ = run(capsys, "search", "Sheikh Jarrah", "--db", ingested, "--format", "json")
+    hits = json.loads(out)
+    assert code == 0 and "Haniyeh" in hits[0]["title"]
+
+    code, out, _ = run(capsys, "show", hits[0]["article_id"], "--db", ingested)
+    assert code == 0 and json.loads(out)["article"]["source"] == "ECNA"
+
+    code, out, _ = run(capsys, "search", "Sheikh Jarrah", "--db", ingested)
+    assert code == 0 and "[Sheikh] [Jarrah]" in out
+
+    code, out, _ = run(capsys, "reindex", "--db", ingested)
+    assert code == 0 and "indexed 30 articles" in out
+
+
+def test_cli_ingest_twice_adds_nothing(
+    capsys: pytest.CaptureFixture[str], ingested: str, demo_dir: Path
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "ingest",
+        str(demo_dir),
+        "--db",
+        ingested,
+        "--stages",
+        "language",
+        "--format",
+        "json",
+    )
+    report = json.loads(out)
+    assert code == 0
+    assert (report["ingested"], report["duplicates"], report["inputs"]) == (0, 30, 30)
+
+
+def test_cli_ingest_with_rejections_exits_3_and_lists_them(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("Talks resumed in Cairo on Tuesday, officials said.")
+    code, out, err = run(
+        capsys,
+        "ingest",
+        str(good),
+        str(tmp_path / "missing.txt"),
+        "--db",
+        db,
+        "--stages",
+        "language",
+    )
+    assert code == EXIT_REJECTIONS
+    assert "1 input(s) rejected" in err
+    code, out, _ = run(capsys, "rejections", "--db", db, "--format", "json")
+    assert code == 0
+    assert [(r["kind"], r["input"]) for r in json.loads(out)] == [
+        ("missing", str(tmp_path / "missing.txt"))
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_cli_export(
+    capsys: pytest.CaptureFixture[str], ingested: str, tmp_path: Path, fmt: str
+) -> None:
+    target = tmp_path / f"export.{fmt}"
+    code, out, _ = run(capsys, "export", "--db", ingested, "--format", fmt, "--out", str(target))
+    assert code == 0
+    if fmt == "jsonl":
+        assert len(target.read_text().splitlines()) == 30
+    else:
+        assert (target / f"articles.{fmt}").stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["stats", "--db", "{tmp}/none.duckdb"], EXIT_FAILURE, "newsgraph: error: no database at"),
+        (["show", "nope", "--db", "{ingested}"], EXIT_FAILURE, "no article with id 'nope'"),
+        (["analyze", "{tmp}/none.txt"], EXIT_FAILURE, "no such file or directory"),
+        (["ingest"], EXIT_USAGE, "Missing argument"),
+        (["ingest", "x", "--max-bytes", "-5"], EXIT_USAGE, "--max-bytes"),
+        (["export", "--format", "xml", "--out", "x"], EXIT_USAGE, "'xml' is not one of"),
+        (["frobnicate"], EXIT_USAGE, "No such command"),
+        (["ingest", "x", "--stages", "entities"], EXIT_FAILURE, "add the parse stage before it"),
+    ],
+)
+def test_cli_errors_are_one_line_with_exit_status(
+    capsys: pytest.CaptureFixture[str],
+    ingested: str,
+    tmp_path: Path,
+    args: list[str],
+    code: int,
+    message: str,
+) -> None:
+    args = [a.format(tmp=tmp_path, ingested=ingested) for a in args]
+    found, out, err = run(capsys, *args)
+    assert found == code
+    assert message in err
+    assert "Traceback" not in err + out
+
+
+def test_cli_module_entry_point_runs() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "newsgraph", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and "ingest" in result.stdout
