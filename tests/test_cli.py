@@ -146,7 +146,7 @@ def test_cli_export(
     capsys: pytest.CaptureFixture[str], ingested: str, tmp_path: Path, fmt: str
 ) -> None:
     target = tmp_path / f"export.{fmt}"
-    code, out, _ = run(capsys, "export", "--db", ingested, "--format", fmt, "--out", str(target))
+    code, _out, _ = run(capsys, "export", "--db", ingested, "--format", fmt, "--out", str(target))
     assert code == 0
     if fmt == "jsonl":
         assert len(target.read_text().splitlines()) == 30
