@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,7 +20,7 @@ from newsgraph.stages.parse import ParseStage, chunk_bounds, load_model
 def test_chunk_bounds_cover_the_text_exactly(text: str, size: int) -> None:
     bounds = list(chunk_bounds(text, size))
     assert bounds[0][0] == 0 and bounds[-1][1] == len(text)
-    for (_, end), (start, _) in zip(bounds, bounds[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(bounds):
         assert end == start
     assert "".join(text[s:e] for s, e in bounds) == text
 
