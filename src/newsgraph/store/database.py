@@ -10,6 +10,7 @@ run died between the two.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from newsgraph.store.search import SearchHit, SearchIndex
 
 SCHEMA_VERSION = 1
+INDEX_COMMIT_SECONDS = 2.0
 
 
 def _now() -> datetime:
@@ -75,6 +77,8 @@ class Store:
                 hint="another newsgraph process may be writing to it; wait for it to finish",
             ) from exc
         self._index: SearchIndex | None = None
+        self._unindexed: list[str] = []  # stored, added to the index, not yet committed there
+        self._last_index_commit = time.monotonic()
         if not read_only:
             self._create_schema()
         self._check_schema()
@@ -91,8 +95,9 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        """Close the index writer and the database."""
+        """Commit the search index, then close it and the database."""
         if self._index is not None:
+            self.flush_index()
             self._index.close()
             self._index = None
         self.con.close()
@@ -245,13 +250,32 @@ class Store:
             self._index = SearchIndex(Path(f"{self.path}.search"), read_only=self.read_only)
         return self._index
 
-    def index_articles(self, articles: Sequence[Article]) -> None:
-        """Add articles to the search index, then mark them indexed in the database."""
+    def index_articles(self, articles: Sequence[Article], *, flush: bool = False) -> None:
+        """Add articles to the search index.
+
+        Index commits are costly, so they happen at most every
+        :data:`INDEX_COMMIT_SECONDS` (and on :meth:`close`); only then are the articles
+        marked ``indexed`` in the database. A run killed before that leaves them
+        unmarked, and the next writer re-adds them (adding replaces by id).
+        """
         self.index.upsert(articles)
-        self.con.execute(
-            "UPDATE articles SET indexed = true WHERE id IN (SELECT unnest(?::VARCHAR[]))",
-            [[article.id for article in articles]],
-        )
+        self._unindexed.extend(article.id for article in articles)
+        due = time.monotonic() - self._last_index_commit >= INDEX_COMMIT_SECONDS
+        if flush or due:
+            self.flush_index()
+
+    def flush_index(self) -> None:
+        """Commit the search index and record which articles it now holds."""
+        if self._index is None or self.read_only:
+            return
+        self._index.commit()
+        self._last_index_commit = time.monotonic()
+        if self._unindexed:
+            self.con.execute(
+                "UPDATE articles SET indexed = true WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+                [self._unindexed],
+            )
+            self._unindexed = []
 
     def catch_up_index(self, *, rebuild: bool = False, batch: int = 1000) -> int:
         """Index every article the index is missing (all of them with ``rebuild``).
@@ -267,11 +291,12 @@ class Store:
             rows = self._article_rows("WHERE NOT indexed ORDER BY id", [], limit=batch)
             if not rows:
                 return done
-            self.index_articles([ARTICLES.from_row(row) for row in rows])
+            self.index_articles([ARTICLES.from_row(row) for row in rows], flush=True)
             done += len(rows)
 
     def search(self, query: str, *, limit: int = 10) -> list[SearchHit]:
         """Return the articles best matching ``query`` by BM25, with highlighted snippets."""
+        self.flush_index()
         return self.index.search(query, limit=limit)
 
     # -- reading ----------------------------------------------------------------

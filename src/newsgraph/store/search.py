@@ -76,7 +76,7 @@ class SearchIndex:
         return self._writer
 
     def upsert(self, articles: Sequence[Article]) -> None:
-        """Add or replace articles, keyed by id, and commit."""
+        """Add or replace articles, keyed by id; they become searchable at :meth:`commit`."""
         writer = self._writer_for_update()
         for article in articles:
             writer.delete_documents_by_term("id", article.id)
@@ -89,7 +89,11 @@ class SearchIndex:
                     published=article.published or "",
                 )
             )
-        writer.commit()
+
+    def commit(self) -> None:
+        """Make added documents searchable and durable."""
+        if self._writer is not None:
+            self._writer.commit()
 
     def clear(self) -> None:
         """Delete every document (used before a rebuild)."""
@@ -98,8 +102,9 @@ class SearchIndex:
         self.index = self._open()
 
     def close(self) -> None:
-        """Release the writer (and its lock)."""
+        """Release the writer (and its lock); uncommitted documents are dropped."""
         if self._writer is not None:
+            self._writer.rollback()
             self._writer.wait_merging_threads()
             self._writer = None
 

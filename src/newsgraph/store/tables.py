@@ -8,6 +8,7 @@ built column-wise as Arrow tables, so DuckDB inserts a whole batch in one statem
 
 from __future__ import annotations
 
+import functools
 import types
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, is_dataclass
@@ -63,6 +64,7 @@ def _scalar(annotation: Any) -> tuple[str, pa.DataType]:
     raise TypeError(f"no column type for {annotation!r}")
 
 
+@functools.cache
 def columns_of(cls: type, *, prefix: str = "", path: tuple[str, ...] = ()) -> list[Column]:
     """Derive the columns of a record class (fields named ``doc`` are never stored)."""
     hints = get_type_hints(cls)
