@@ -15,6 +15,7 @@ TOP_LEVEL_KEYS = {
     "entities",
     "actors",
     "places",
+    "dates",
     "quotes",
     "events",
     "annotations",

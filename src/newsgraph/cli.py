@@ -227,7 +227,8 @@ def stats(db: str | None, fmt: str) -> None:
         _print_json(data)
         return
     counts = data["counts"]
-    names = ["articles", "entities", "actors", "places", "quotes", "events", "annotations"]
+    names = ["articles", "entities", "actors", "places", "dates", "quotes", "events"]
+    names += ["annotations"]
     _table("Store", ["table", "rows"], [(n, counts[n]) for n in [*names, "rejections", "runs"]])
     for key in ("languages", "sources", "entity_labels", "rejections"):
         if data[key]:

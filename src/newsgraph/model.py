@@ -175,6 +175,25 @@ class Place:
 
 
 @dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date or time expression in the text, normalised against the publication date.
+
+    ``value`` is ISO 8601 at ``resolution``: ``2024-05-03`` (day), ``2024-05`` (month),
+    ``2024`` (year), ``2024-W18`` (week); ``relative`` is true when the value was worked
+    out from the publication date ("on Thursday", "last week").
+    """
+
+    id: str
+    article_id: str
+    start: int
+    end: int
+    text: str
+    value: str | None = None
+    resolution: str | None = None
+    relative: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Quote:
     """Reported speech: ``start``/``end``/``text`` is the content of what was said."""
 
@@ -294,6 +313,7 @@ class Analysis:
     entities: tuple[Entity, ...] = ()
     actors: tuple[Actor, ...] = ()
     places: tuple[Place, ...] = ()
+    dates: tuple[DateMention, ...] = ()
     quotes: tuple[Quote, ...] = ()
     events: tuple[Event, ...] = ()
     annotations: tuple[Annotation, ...] = ()
@@ -309,6 +329,7 @@ class Analysis:
             "entities": _jsonable(self.entities),
             "actors": _jsonable(self.actors),
             "places": _jsonable(self.places),
+            "dates": _jsonable(self.dates),
             "quotes": _jsonable(self.quotes),
             "events": _jsonable(self.events),
             "annotations": _jsonable(self.annotations),
@@ -326,6 +347,7 @@ class Analysis:
             ("entity", self.entities),
             ("actor", self.actors),
             ("place", self.places),
+            ("date", self.dates),
             ("quote", self.quotes),
             ("event", self.events),
             ("annotation", self.annotations),

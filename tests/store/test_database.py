@@ -21,6 +21,7 @@ from newsgraph.model import (
     Annotation,
     Article,
     Dateline,
+    DateMention,
     Entity,
     Event,
     Mention,
@@ -94,6 +95,19 @@ def analyses(draw: st.DrawFn) -> Analysis:
             country="PSE",
         )
 
+    def date(i: int) -> DateMention:
+        s = span()
+        return DateMention(
+            f"{aid}-d{i}",
+            aid,
+            s.start,
+            s.end,
+            s.text,
+            value="2024-05",
+            resolution="month",
+            relative=i % 2 == 1,
+        )
+
     def quote(i: int) -> Quote:
         s = span()
         return Quote(
@@ -155,6 +169,7 @@ def analyses(draw: st.DrawFn) -> Analysis:
         entities=items(entity, 4),  # type: ignore[arg-type]
         actors=items(actor, 3),  # type: ignore[arg-type]
         places=items(place, 2),  # type: ignore[arg-type]
+        dates=items(date, 2),  # type: ignore[arg-type]
         quotes=items(quote, 2),  # type: ignore[arg-type]
         events=items(event, 2),  # type: ignore[arg-type]
         annotations=items(annotation, 2),  # type: ignore[arg-type]
@@ -165,7 +180,7 @@ def analyses(draw: st.DrawFn) -> Analysis:
 
 def in_text_order(record: Analysis) -> Analysis:
     """The store returns each kind of item ordered by position, then id."""
-    names = ("entities", "actors", "places", "quotes", "events", "annotations")
+    names = ("entities", "actors", "places", "dates", "quotes", "events", "annotations")
     return dataclasses.replace(
         record,
         **{n: tuple(sorted(getattr(record, n), key=lambda i: (i.start, i.id))) for n in names},

@@ -20,6 +20,7 @@ from newsgraph.model import (
     Actor,
     Annotation,
     Article,
+    DateMention,
     Entity,
     Event,
     Place,
@@ -202,6 +203,7 @@ ARTICLES = Table(
 ENTITIES = Table("entities", Entity, ("id",))
 ACTORS = Table("actors", Actor, ("id",))
 PLACES = Table("places", Place, ("id",))
+DATES = Table("dates", DateMention, ("id",))
 QUOTES = Table("quotes", Quote, ("id",))
 EVENTS = Table("events", Event, ("id",))
 ANNOTATIONS = Table("annotations", Annotation, ("id",))
@@ -222,6 +224,7 @@ ITEM_TABLES: dict[str, Table] = {
     "entities": ENTITIES,
     "actors": ACTORS,
     "places": PLACES,
+    "dates": DATES,
     "quotes": QUOTES,
     "events": EVENTS,
     "annotations": ANNOTATIONS,
