@@ -87,6 +87,15 @@ class Pipeline:
         """The stage names, in order."""
         return [stage.name for stage in self.stages]
 
+    @property
+    def versions(self) -> dict[str, str]:
+        """Versions of the models and data the stages use (a stage may set ``version``)."""
+        return {
+            stage.name: str(stage.version)  # type: ignore[attr-defined]
+            for stage in self.stages
+            if getattr(stage, "version", None)
+        }
+
     @classmethod
     def check_order(cls, names: Sequence[str]) -> None:
         """Fail early, naming the fix, when a stage runs before what it needs.
@@ -131,6 +140,7 @@ class RunReport:
     duplicates: int = 0
     rejected: int = 0
     rejected_by_kind: dict[str, int] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
     seconds_by_stage: dict[str, float] = field(default_factory=dict)
     started: float = field(default_factory=time.time)
     finished: float | None = None

@@ -55,7 +55,7 @@ def ingest(
     """
     settings = settings or load_settings()
     pipeline = pipeline or Pipeline.from_settings(settings)
-    report = RunReport(run_id=uuid.uuid4().hex[:12])
+    report = RunReport(run_id=uuid.uuid4().hex[:12], versions=pipeline.versions)
     seen: set[str] = set()
     with Store(settings.db) as store:
         store.catch_up_index()

@@ -41,6 +41,17 @@ class Settings:
     languages: str = _setting(
         "en", "Comma-separated languages the NLP stages analyse; others are stored and skipped."
     )
+    cache_dir: str = _setting(
+        "", "Folder for indexes built on first use (default: $XDG_CACHE_HOME/newsgraph)."
+    )
+
+    @property
+    def cache_path(self) -> Path:
+        """The cache folder, resolved (not created)."""
+        if self.cache_dir:
+            return Path(self.cache_dir).expanduser()
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "newsgraph"
 
     @property
     def stage_names(self) -> list[str]:

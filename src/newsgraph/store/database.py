@@ -217,6 +217,7 @@ class Store:
             "rejected": run.rejected,
             "rejected_by_kind": run.rejected_by_kind,
             "seconds_by_stage": {k: round(v, 4) for k, v in run.seconds_by_stage.items()},
+            "versions": run.versions,
         }
         self.con.execute(
             "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -1,0 +1,1 @@
+"""Evaluation of newsgraph against public data written by others (see docs/evaluation.md)."""
