@@ -190,3 +190,11 @@ def test_cli_module_entry_point_runs() -> None:
         [sys.executable, "-m", "newsgraph", "--help"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and "ingest" in result.stdout
+
+
+def test_cli_analyze_empty_folder_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, "analyze", str(tmp_path))
+    assert code == EXIT_FAILURE
+    assert "no article found" in err

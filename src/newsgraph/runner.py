@@ -117,8 +117,10 @@ def analyze(
     items = list(read_inputs([path], max_bytes=settings.max_bytes, stdin=stdin))
     articles = [item for item in items if isinstance(item, Article)]
     if not articles:
-        first = next(item for item in items if isinstance(item, Rejection))
-        raise InputError(first.reason, source=first.input)
+        rejections = [item for item in items if isinstance(item, Rejection)]
+        if not rejections:
+            raise InputError("no article found", source=str(path), hint="is the folder empty?")
+        raise InputError(rejections[0].reason, source=rejections[0].input)
     analyses, failed = apply_stages(pipeline, [Analysis(article=a) for a in articles])
     if failed:
         raise InputError(

@@ -14,12 +14,17 @@ from dataclasses import dataclass
 
 from newsgraph.model import Dateline
 
+# Capital letters of the Latin, Greek and Cyrillic blocks: NOUMÉA, BÜRGENSTOCK, ŁÓDŹ.
+_UPPER = "".join(ch for ch in map(chr, (*range(0x41, 0x250), *range(0x370, 0x530))) if ch.isupper())
+_WORD = rf"[{_UPPER}](?:[^\W\d_]|['’.\-])*"
+_PLACE = rf"{_WORD}(?:/{_WORD})*"  # SRINAGAR/ISLAMABAD
 _DATELINE = re.compile(
-    r"""^(?P<place>[A-Z][A-Z'’.\-]*(?:\ [A-Z][A-Z'’.\-]*){0,3})     # GAZA CITY, TEHRAN
-    (?:,\ (?P<region>[A-Z][a-zA-Z.]+(?:\ [A-Z][a-zA-Z.]+)?))??          # , Ukraine / , D.C.
-    (?:,?\ (?P<date>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\ \d{1,2}))?
-    \s*(?:\((?P<agency>[^()\n]{2,50})\))?                            # (Levant Wire)
-    \s*(?:[-–—]{1,2}|:)[ \t]*""",
+    rf"""^(?P<place>{_PLACE}(?:\ {_PLACE}){{0,3}})                     # GAZA CITY, Port Ellis
+    (?:,\ (?P<region>{_WORD}(?:\ {_WORD})?))??                         # , Ukraine / , D.C.
+    (?:,?\ (?P<date>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\ \d{{1,2}}))?
+    \s*(?:\((?P<agency>[^()\n]{{2,50}})\))?                            # (Levant Wire)
+    \s*(?:[–—][-–—]?|-(?:-|(?=\s))|:)[ \t]*     # a lone "-" needs a space: COVID-19
+    """,
     re.VERBOSE,
 )
 
@@ -57,16 +62,52 @@ _LICENSES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bCC0\b|Creative Commons Zero|\bpublic domain\b", re.I), "CC0"),
 )
 
+# Capitalised kickers that open a story the way a dateline does but name no place.
+_KICKERS = frozenset(
+    {
+        "ALERT",
+        "ANALYSIS",
+        "BREAKING",
+        "COMMENT",
+        "CORRECTION",
+        "EDITORIAL",
+        "EXCLUSIVE",
+        "EXPLAINER",
+        "FACTBOX",
+        "FEATURE",
+        "FLASH",
+        "INTERVIEW",
+        "LIVE",
+        "NOTE",
+        "OPINION",
+        "PHOTOS",
+        "REVIEW",
+        "UPDATE",
+        "UPDATED",
+        "URGENT",
+        "VIDEO",
+        "WATCH",
+    }
+)
+
 _INITIALS = re.compile(r"^[A-Z]{1,4}(?:/[A-Z0-9]{1,4})+\.?$")
 _REPORTING = re.compile(
     r"^\(?\s*(?:Reporting|Writing|Additional reporting) by (?P<names>[^;)]+)(?:;[^)]*)?\)?\s*$"
 )
 _BOILERPLATE = re.compile(
-    r"^(?:©|\(c\)|copyright\b|all rights reserved|follow us on|click here|subscribe to|"
-    r"sign up for|read more:|share this (?:article|story)|advertisement$|reuter$)",
+    # "Copyright" alone may open a sentence of the story ("Copyright law was ...").
+    r"^(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4})|.{0,80}\ball rights reserved\.?$|follow us on|"
+    r"click here|subscribe to|sign up for|read more:|share this (?:article|story)|"
+    r"advertisement$|reuter$)",
     re.I,
 )
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# "in Nairobi" in "Reporting by Ana Lima in Nairobi": where, not who.
+_REPORTED_FROM = re.compile(rf"\s+in\s+{_PLACE}(?:\s+{_PLACE})*")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_LICENSING = re.compile(
+    r"licen[cs]|creative commons|(?:available|released|published|distributed) under", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +123,10 @@ class CleanText:
 
 def normalize_body(text: str) -> str:
     """Normalise newlines and Unicode, drop control characters, trim the ends."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Form feeds and vertical tabs separate pages and lines: deleting them would glue
+    # the words on either side together.
+    for newline in ("\r\n", "\r", "\x0c", "\x0b"):
+        text = text.replace(newline, "\n")
     text = unicodedata.normalize("NFC", _CONTROL_CHARS.sub("", text))
     return text.strip()
 
@@ -115,10 +159,14 @@ def find_dateline(text: str) -> Dateline | None:
     if not match:
         return None
     place = match.group("place")
-    agency = match.group("agency")
-    # A lone capitalised word followed by a dash is usually a headline word, not a
-    # dateline, unless an agency or date backs it up.
-    if len(place) < 3 or (not agency and not match.group("date") and not place.isupper()):
+    agency = (match.group("agency") or "").strip() or None
+    # Capitalised words followed by a dash usually open a sentence ("Tehran — the
+    # capital — was quiet"), not a dateline, unless an agency or a date backs them up.
+    if not place.isupper() and not match.group("date") and not (agency and agency[0].isupper()):
+        return None
+    if len(place) < 3:
+        return None
+    if place in _KICKERS:
         return None
     if match.group("region"):
         place = f"{place}, {match.group('region')}"
@@ -128,16 +176,20 @@ def find_dateline(text: str) -> Dateline | None:
         end=len(written),
         text=written,
         place=place,
-        agency=agency.strip() if agency else None,
+        agency=agency,
         date_text=match.group("date"),
     )
 
 
 def _is_license_line(line: str) -> bool:
-    lowered = line.lower()
-    return license_of(line) is not None and (
-        "licen" in lowered or "creative commons" in lowered or len(line) < 80
-    )
+    if license_of(line) is None:
+        return False
+    if _LICENSING.search(line):
+        return True
+    # Otherwise only a short line that is mostly the licence ("CC BY-SA 4.0."), not a
+    # sentence that mentions one ("The archive enters the public domain next year.").
+    mention = sum(len(m.group()) for pattern, _ in _LICENSES for m in pattern.finditer(line))
+    return len(line) < 80 and mention * 2 >= len(line.rstrip(". "))
 
 
 def clean_text(text: str) -> CleanText:
@@ -166,12 +218,13 @@ def clean_text(text: str) -> CleanText:
             continue
         reporting = _REPORTING.match(last)
         if reporting:
-            byline = byline or reporting.group("names").strip()
+            byline = byline or _REPORTED_FROM.sub("", reporting.group("names")).strip()
         elif not (_INITIALS.match(last) or _BOILERPLATE.match(last)):
             break
         removed.insert(0, last)
         kept.pop()
-    body = "\n".join(kept).strip()
+    # A removed licence line leaves the blank lines around it behind.
+    body = _BLANK_RUNS.sub("\n\n", "\n".join(kept)).strip()
     return CleanText(
         text=body,
         dateline=find_dateline(body),

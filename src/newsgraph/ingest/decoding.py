@@ -1,9 +1,10 @@
 """Bytes to text: encoding detection and refusal of binary content.
 
-UTF-8 is tried first (it is strict, so success is strong evidence); then byte-order
-marks; then charset-normalizer's guess; cp1252 is the last resort because every byte
-sequence decodes in it. Binary files (images, archives, random bytes) are refused
-with a reason instead of being decoded into garbage.
+A byte-order mark decides first; then UTF-8 is tried (it is strict, so success is
+strong evidence); then cp1252, when its reading looks like a Western language; then
+charset-normalizer's guess; latin-1 is the last resort because every byte sequence
+decodes in it. Binary files (images, archives, random bytes) are refused with a
+reason instead of being decoded into garbage.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ _WESTERN_SINGLE_BYTE = frozenset(
 )
 
 _CONTROL = frozenset(range(0, 32)) - {9, 10, 12, 13}
+# charset-normalizer needs no more than this to make its guess.
+_SAMPLE = 65536
 
 
 def bom_encoding(data: bytes) -> str | None:
@@ -80,6 +83,22 @@ def binary_kind(data: bytes) -> str | None:
     if sample and controls / len(sample) > 0.05:
         return "binary data (it is mostly control characters)"
     return None
+
+
+def reads_as_western(text: str) -> bool:
+    """True when ``text``, a cp1252 reading of some bytes, looks like a Western language.
+
+    Accented letters are a small share of the letters of Western languages (café,
+    Größe, año); Cyrillic, Greek, Arabic or CJK bytes read as cp1252 are all accented
+    letters and symbols (Ìèíèñòð). A handful of accented letters is no evidence
+    either way, and cp1252 is the likelier reading of it.
+
+    >>> reads_as_western("Le café était fermé."), reads_as_western("Ìèíèñòð çàÿâèë")
+    (True, False)
+    """
+    letters = [ch for ch in text if ch.isalpha()]
+    accented = sum(1 for ch in letters if not ch.isascii())
+    return accented <= 3 or accented * 10 <= len(letters) * 3
 
 
 def decode_bytes(data: bytes, *, source: str, record: str | None = None) -> tuple[str, str]:
@@ -113,13 +132,22 @@ def decode_bytes(data: bytes, *, source: str, record: str | None = None) -> tupl
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data[:65536]).best()
-    guess = best.encoding if best is not None else None
     # Western news in a legacy encoding is far more often cp1252 than latin-1; the two
     # agree except in 0x80-0x9f, where latin-1 has control characters nobody writes.
-    # On short samples the detector also confuses the single-byte Western code pages
-    # with one another, so all of them are read as cp1252.
-    if guess is None or guess in _WESTERN_SINGLE_BYTE:
+    # charset-normalizer is not asked first: on a few accented letters it guesses
+    # DOS, EBCDIC or CJK code pages ("café" as Shift-JIS), so its guess is kept for
+    # text that cp1252 cannot plausibly be.
+    try:
+        western: str | None = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None and reads_as_western(western[:_SAMPLE]):
+        return western, "cp1252"
+    best = charset_normalizer.from_bytes(data[:_SAMPLE]).best()
+    guess = best.encoding if best is not None else None
+    # The detector also confuses the single-byte Western code pages with one another,
+    # and without a byte-order mark (and so with no NUL bytes) UTF-16 is not plausible.
+    if guess is None or guess in _WESTERN_SINGLE_BYTE or guess.startswith(("utf_16", "utf_32")):
         guess = "cp1252"
     for encoding in (guess, "cp1252", "latin-1"):
         try:

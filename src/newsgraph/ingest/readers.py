@@ -19,9 +19,9 @@ import feedparser
 import lxml.html
 import trafilatura
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
 from newsgraph.errors import InputError
+from newsgraph.ingest.cleaning import find_dateline
 from newsgraph.ingest.decoding import bom_encoding, decode_bytes
 from newsgraph.model import Rejection
 
@@ -67,7 +67,11 @@ def read_text(data: bytes, *, origin: str) -> Iterator[Draft | Rejection]:
     title = None
     head, sep, rest = text.lstrip("\ufeff").lstrip().partition("\n\n")
     first = head.strip()
-    looks_like_headline = not first.endswith((".", '"', "”")) or len(first.split()) <= 12
+    # A long first line that ends a sentence (also inside quotes: said: "We will.") is
+    # the lede; a headline may end in a quoted word (Beijing blames "intrusion").
+    ends_sentence = first.rstrip("\"”’'").endswith(".")
+    opens_story = find_dateline(first) is not None  # "TEHRAN (ECNA) — The talks ..."
+    looks_like_headline = (not ends_sentence or len(first.split()) <= 12) and not opens_story
     if sep and rest.strip() and "\n" not in first and len(first) <= 200 and looks_like_headline:
         title, text = first, rest
     if not text.strip():
@@ -170,6 +174,18 @@ def _record_to_draft(record: Any, *, origin: str, fmt: str) -> Draft | Rejection
     )
 
 
+def _parse_json(text: str) -> Any:
+    """Parse JSON; every failure is a ValueError, never a RecursionError.
+
+    Besides :class:`json.JSONDecodeError`, ``json.loads`` raises ValueError for
+    integers over Python's digit limit and RecursionError for deeply nested arrays.
+    """
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise ValueError("it is nested too deeply") from exc
+
+
 def read_json_lines(
     stream: IO[bytes], *, origin: str, max_bytes: int
 ) -> Iterator[Draft | Rejection]:
@@ -199,12 +215,15 @@ def read_json_lines(
             continue
         try:
             decoded, _ = decode_bytes(line, source=origin, record=f"line {number}")
-            record = json.loads(decoded)
+            record = _parse_json(decoded)
         except InputError as exc:
             yield _reject(where, "encoding", exc.message)
             continue
         except json.JSONDecodeError as exc:
             yield _reject(where, "bad_json", f"invalid JSON: {exc.msg} at column {exc.colno}")
+            continue
+        except ValueError as exc:
+            yield _reject(where, "bad_json", f"invalid JSON: {exc}")
             continue
         yield _record_to_draft(record, origin=where, fmt="jsonl")
 
@@ -213,7 +232,7 @@ def read_json(data: bytes, *, origin: str) -> Iterator[Draft | Rejection]:
     """Read a JSON file holding one article object or a list of them."""
     try:
         text, _ = decode_bytes(data, source=origin)
-        document = json.loads(text)
+        document = _parse_json(text)
     except InputError as exc:
         yield _from_input_error(origin, exc, _binary_or_decode_kind(exc))
         return
@@ -224,6 +243,9 @@ def read_json(data: bytes, *, origin: str) -> Iterator[Draft | Rejection]:
             )
             return
         yield _reject(origin, "bad_json", f"invalid JSON: {exc.msg} at line {exc.lineno}")
+        return
+    except ValueError as exc:
+        yield _reject(origin, "bad_json", f"invalid JSON: {exc}")
         return
     records = document if isinstance(document, list) else [document]
     for number, record in enumerate(records, start=1):
@@ -238,49 +260,90 @@ def read_warc(stream: IO[bytes], *, origin: str, max_bytes: int) -> Iterator[Dra
     """Read the HTML responses of a WARC or WARC.gz file.
 
     A truncated or corrupt archive yields the records before the damage and one
-    rejection describing it.
+    rejection describing it; a record cut short is never read as a shorter article.
     """
+    archive = ArchiveIterator(stream)
+    records = iter(archive)
     number = 0
-    try:
-        for record in ArchiveIterator(stream):
-            if record.rec_type != "response":
-                continue
-            http = record.http_headers
-            content_type = (http.get_header("Content-Type") if http else "") or ""
-            if "html" not in content_type.lower():
-                continue
-            number += 1
-            url = record.rec_headers.get_header("WARC-Target-URI")
-            where = f"{origin}#record {number}"
-            payload = record.content_stream().read(max_bytes + 1)
-            if len(payload) > max_bytes:
-                yield _reject(where, "too_large", f"response is over --max-bytes ({max_bytes})")
-                continue
-            charset = _CHARSET.search(content_type)
-            html: str | None = None
-            if charset:
-                try:
-                    html = payload.decode(charset.group(1))
-                except (UnicodeDecodeError, LookupError):
-                    html = None
-            if html is None:
-                try:
-                    html, _ = decode_bytes(payload, source=where)
-                except InputError as exc:
-                    yield _from_input_error(where, exc, _binary_or_decode_kind(exc))
-                    continue
-            draft = html_to_draft(html, origin=where, fmt="warc", url=url)
-            if isinstance(draft, Draft) and not draft.published:
-                warc_date = record.rec_headers.get_header("WARC-Date")
-                draft = Draft(**{**_as_dict(draft), "published": warc_date})
-            yield draft
-    except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
-        yield _reject(
-            origin,
-            "truncated",
-            f"archive is truncated or corrupt after {number} HTML record(s): "
-            f"{type(exc).__name__}: {exc}",
+    while True:
+        try:
+            record = next(records, None)
+            if record is None:
+                break
+            html = _is_html_response(record)
+            payload = record.content_stream().read(max_bytes + 1) if html else b""
+            complete = _read_to_end(record)
+        # warcio raises assorted errors on damaged archives (even AttributeError when a
+        # header is cut off), and a record it cannot parse ends what can be read.
+        except Exception as exc:
+            yield _truncated(origin, number, f"{type(exc).__name__}: {exc}")
+            return
+        if not complete:
+            yield _truncated(origin, number, "the next record is cut short")
+            return
+        if not html:
+            continue
+        number += 1
+        yield _warc_response(
+            record, payload, origin=f"{origin}#record {number}", max_bytes=max_bytes
         )
+    if archive.offset < archive.fh.tell():
+        # warcio stops quietly at a record whose header is cut off (a partial gzip
+        # member decompresses to nothing); bytes past the last whole record betray it.
+        yield _truncated(origin, number, "it ends with an incomplete record")
+
+
+def _truncated(origin: str, number: int, detail: str) -> Rejection:
+    return _reject(
+        origin,
+        "truncated",
+        f"archive is truncated or corrupt after {number} HTML record(s): {detail}",
+    )
+
+
+def _is_html_response(record: Any) -> bool:
+    if record.rec_type != "response" or not record.http_headers:
+        return False
+    content_type = record.http_headers.get_header("Content-Type") or ""
+    return "html" in content_type.lower()
+
+
+def _read_to_end(record: Any) -> bool:
+    """Consume the rest of ``record``; return False when the archive ends inside it."""
+    declared = record.rec_headers.get_header("Content-Length") or ""
+    if not declared.strip().isdigit():
+        return False  # no usable Content-Length: the WARC header itself is cut off
+    raw = record.raw_stream
+    while raw.read(1 << 16):
+        pass
+    # The block is read through a LimitReader; a limit left over means EOF came first.
+    return int(getattr(raw, "limit", 0)) == 0
+
+
+def _warc_response(
+    record: Any, payload: bytes, *, origin: str, max_bytes: int
+) -> Draft | Rejection:
+    if len(payload) > max_bytes:
+        return _reject(origin, "too_large", f"response is over --max-bytes ({max_bytes})")
+    content_type = record.http_headers.get_header("Content-Type") or ""
+    charset = _CHARSET.search(content_type)
+    html: str | None = None
+    if charset:
+        try:
+            html = payload.decode(charset.group(1))
+        except (UnicodeDecodeError, LookupError):
+            html = None
+    if html is None:
+        try:
+            html, _ = decode_bytes(payload, source=origin)
+        except InputError as exc:
+            return _from_input_error(origin, exc, _binary_or_decode_kind(exc))
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    draft = html_to_draft(html, origin=origin, fmt="warc", url=url)
+    if isinstance(draft, Draft) and not draft.published:
+        warc_date = record.rec_headers.get_header("WARC-Date")
+        draft = Draft(**{**_as_dict(draft), "published": warc_date})
+    return draft
 
 
 def _as_dict(draft: Draft) -> dict[str, Any]:

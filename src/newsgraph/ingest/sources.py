@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -46,6 +49,9 @@ _SUFFIXES = {
     ".xml": "feed",
 }
 FORMATS = frozenset(_SUFFIXES.values())
+# Two defaults that differ in year, month and day, to tell which parts a date leaves out.
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
+_CLOCK = re.compile(r"\d:\d\d")  # a time of day in a date: 09:30, T15:01:01
 
 
 def detect_format(name: str, head: bytes) -> str:
@@ -57,7 +63,7 @@ def detect_format(name: str, head: bytes) -> str:
     'jsonl'
     """
     lowered = name.lower()
-    if lowered.endswith((".warc.gz", ".warc")) or head.startswith(b"WARC/"):
+    if lowered.endswith((".warc.gz", ".warc")) or _warc_head(head):
         return "warc"
     suffix = Path(lowered).suffix
     sniffed = _sniff(head)
@@ -66,6 +72,16 @@ def detect_format(name: str, head: bytes) -> str:
         # An .xml file may hold a web page, not a feed.
         return "html" if fmt == "feed" and sniffed == "html" else fmt
     return sniffed
+
+
+def _warc_head(head: bytes) -> bool:
+    """True when ``head`` starts a WARC file, plain or gzip-compressed (as on stdin)."""
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 16)
+        except zlib.error:
+            return False
+    return head.startswith(b"WARC/")
 
 
 def _sniff(head: bytes) -> str:
@@ -86,19 +102,23 @@ def _sniff(head: bytes) -> str:
 def parse_date(value: str | None) -> str | None:
     """Return ``value`` as an ISO 8601 date or date-time, or None when it is not a date.
 
+    A value without a year, month and day ("May 2024", "Tuesday", "12:30") is not a
+    date: dateutil would fill the missing parts in from today.
+
     >>> parse_date("26-FEB-1987 15:01:01.79")
     '1987-02-26T15:01:01'
-    >>> parse_date("2024-05-03")
-    '2024-05-03'
+    >>> parse_date("2024-05-03"), parse_date("May 2024")
+    ('2024-05-03', None)
     """
     if not value:
         return None
     try:
-        parsed = date_parser.parse(value)
+        parsed, other = (date_parser.parse(value, default=default) for default in _DEFAULTS)
     except (ValueError, OverflowError):
         return None
-    has_time = any(ch.isdigit() for ch in value.split("T")[-1]) and ":" in value
-    if not has_time:
+    if parsed.date() != other.date():
+        return None  # a part of the date changed with the default: it was never written
+    if not _CLOCK.search(value):
         return parsed.date().isoformat()
     return parsed.replace(microsecond=0).isoformat()
 
@@ -174,7 +194,9 @@ def read_path(path: Path, *, max_bytes: int) -> Iterator[Article | Rejection]:
     name = str(path)
     try:
         size = path.stat().st_size
-        fmt_hint = detect_format(name, b"")
+        # Only a name that says "one article" justifies refusing the file unread; a
+        # file without a known suffix may hold many (JSON Lines, WARC).
+        fmt_hint = _SUFFIXES.get(path.suffix.lower())
         if fmt_hint in ("text", "html") and size > max_bytes:
             yield Rejection(
                 name,
@@ -197,18 +219,25 @@ def iter_files(root: Path) -> Iterator[Path | Rejection]:
     """
     errors: list[OSError] = []
     for folder, dirs, files in os.walk(root, onerror=errors.append):
+        yield from _listing_rejections(errors, root)
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith("."):
                 yield Path(folder) / name
-        while errors:
-            error = errors.pop()
-            yield Rejection(
-                str(error.filename or folder),
-                "read",
-                "unreadable",
-                f"cannot list the folder: {error.strerror or error}",
-            )
+    # os.walk reports a folder it cannot list (``root`` itself, or the last one
+    # visited) after the last folder it yields.
+    yield from _listing_rejections(errors, root)
+
+
+def _listing_rejections(errors: list[OSError], root: Path) -> Iterator[Rejection]:
+    for error in errors:
+        yield Rejection(
+            str(error.filename or root),
+            "read",
+            "unreadable",
+            f"cannot list the folder: {error.strerror or error}",
+        )
+    errors.clear()
 
 
 def read_inputs(
