@@ -286,6 +286,64 @@ def reindex(db: str | None) -> None:
     out.print(f"indexed {count} articles")
 
 
+@cli.group(name="eval")
+def evaluate() -> None:
+    """Measure extraction quality on public evaluation data (see docs/evaluation.md)."""
+
+
+def _print_metrics(data: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        _print_json(data)
+        return
+    rows = [(key, value) for key, value in data.items() if not isinstance(value, dict | list)]
+    _table(
+        None, ["metric", "value"], [(k, f"{v:.4f}" if isinstance(v, float) else v) for k, v in rows]
+    )
+    for key, value in data.items():
+        if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+            headers = sorted({name for row in value.values() for name in row})
+            _table(
+                key,
+                [key, *headers],
+                [(k, *(row.get(h) for h in headers)) for k, row in value.items()],
+            )
+
+
+eval_format_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+limit_option = click.option(
+    "--limit", type=click.IntRange(min=1), default=None, help="Only the first N documents."
+)
+
+
+@evaluate.command(name="geo")
+@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--gold-spans", is_flag=True, help="Resolve the gold toponym spans.")
+@limit_option
+@eval_format_option
+def evaluate_geo(data: str, gold_spans: bool, limit: int | None, as_json: bool) -> None:
+    """Geoparsing on LGL, GeoWebNews or GeoVirus XML: detection and resolution."""
+    from pathlib import Path
+
+    from newsgraph.evaluate.geo import evaluate_geo as run
+
+    _print_metrics(
+        run(Path(data), gold_spans=gold_spans, limit=limit), "json" if as_json else "table"
+    )
+
+
+@evaluate.command(name="ner")
+@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False))
+@limit_option
+@eval_format_option
+def evaluate_ner(data: str, limit: int | None, as_json: bool) -> None:
+    """Named-entity recognition on a CoNLL-2003 file (PER/ORG/LOC/MISC, exact spans)."""
+    from pathlib import Path
+
+    from newsgraph.evaluate.ner import evaluate_ner as run
+
+    _print_metrics(run(Path(data), limit=limit), "json" if as_json else "table")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI, turning library errors into one line and an exit status."""
     run: Callable[..., Any] = cli.main
