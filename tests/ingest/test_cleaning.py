@@ -261,3 +261,9 @@ def test_clean_text_keeps_boilerplate_words_inside_the_story() -> None:
 )
 def test_normalize_body_cleans_newlines_unicode_and_controls(raw: str, normal: str) -> None:
     assert normalize_body(raw) == normal
+
+
+def test_clean_text_drops_the_sgml_end_mark_and_reuter_sign_off() -> None:
+    cleaned = clean_text("Profits rose 5 pct, the company said.\n REUTER\n&#3;")
+    assert cleaned.text == "Profits rose 5 pct, the company said."
+    assert cleaned.removed == ("REUTER", "&#3;")

@@ -34,3 +34,8 @@ def test_language_stage_keeps_the_inputs_own_tag() -> None:
     assert [a.language for a in out] == ["en", "fr", "en"]
     assert out[0].language_score is not None
     assert out[1].language_score is None  # kept the tag, but the model disagrees
+
+
+def test_identify_language_numeric_wire_tables_are_not_exotic_languages() -> None:
+    table = "Shr 27 cts vs 29 cts\nNet 1,234,000 vs 1,456,000\nRevs 12.3 mln vs 11.1 mln"
+    assert identify_language(table)[0] == "en"

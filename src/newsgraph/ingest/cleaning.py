@@ -98,7 +98,7 @@ _BOILERPLATE = re.compile(
     # "Copyright" alone may open a sentence of the story ("Copyright law was ...").
     r"^(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4})|.{0,80}\ball rights reserved\.?$|follow us on|"
     r"click here|subscribe to|sign up for|read more:|share this (?:article|story)|"
-    r"advertisement$|reuter$)",
+    r"advertisement$|reuter$|&#\d+;$)",  # "&#3;": an SGML end-of-text mark in old wire dumps
     re.I,
 )
 # "in Nairobi" in "Reporting by Ana Lima in Nairobi": where, not who.

@@ -14,6 +14,48 @@ from newsgraph.settings import Settings
 # Enough text for a confident guess; classifying whole long articles only costs time.
 SAMPLE_CHARS = 2000
 
+# Codes the model knows that news is almost never written in, but that short or numeric
+# texts get mistaken for (Reuters earnings tables came out as "pcm" and "zxx"): classical
+# and constructed languages, "no linguistic content", pidgins, dialect codes whose main
+# language is also in the model, and small regional languages.
+_NOT_NEWS_LANGUAGES = frozenset(
+    {
+        "ace",
+        "an",
+        "ary",
+        "arz",
+        "bcl",
+        "crh",
+        "eo",
+        "ext",
+        "fuv",
+        "gcf",
+        "gcr",
+        "gom",
+        "grc",
+        "gug",
+        "guw",
+        "hbo",
+        "kik",
+        "la",
+        "lij",
+        "ltg",
+        "nso",
+        "pcm",
+        "sa",
+        "sdh",
+        "se",
+        "sn",
+        "st",
+        "uzs",
+        "vec",
+        "vo",
+        "wa",
+        "wuu",
+        "zxx",
+    }
+)
+
 
 @functools.cache
 def _identifier() -> Any:
@@ -21,7 +63,10 @@ def _identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     model = os.path.join(os.path.dirname(langid_module.__file__), MODEL_FILE)
-    return LanguageIdentifier.from_modelpath(model, norm_probs=True)
+    identifier = LanguageIdentifier.from_modelpath(model, norm_probs=True)
+    known = dict.fromkeys(str(code) for code in identifier.nb_classes)
+    identifier.set_languages([code for code in known if code not in _NOT_NEWS_LANGUAGES])
+    return identifier
 
 
 def identify_language(text: str) -> tuple[str, float]:

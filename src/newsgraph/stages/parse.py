@@ -19,6 +19,10 @@ from newsgraph.model import Analysis
 from newsgraph.settings import Settings
 
 CHUNK_CHARS = 50_000
+# Articles per nlp.pipe call. spaCy's peak memory grows with the words in a call (64
+# long articles peaked at 1 GB, 8 at 320 MB) while speed does not change measurably
+# below 64 (docs/performance.md), so parsing uses smaller calls than the store's batches.
+PIPE_BATCH = 8
 
 
 @functools.cache
@@ -76,7 +80,7 @@ class ParseStage:
     def __init__(self, settings: Settings) -> None:
         self.nlp = load_model(settings.spacy_model)
         self.languages = settings.language_set
-        self.batch_size = settings.batch_size
+        self.pipe_batch = min(settings.batch_size, PIPE_BATCH)
 
     def _parse_long(self, text: str) -> Any:
         from spacy.tokens import Doc
@@ -98,7 +102,7 @@ class ParseStage:
         docs: dict[int, Any] = dict(
             zip(
                 short,
-                self.nlp.pipe((batch[i].article.text for i in short), batch_size=self.batch_size),
+                self.nlp.pipe((batch[i].article.text for i in short), batch_size=self.pipe_batch),
                 strict=True,
             )
         )
