@@ -35,6 +35,7 @@ BUILTIN_STAGES: dict[str, str] = {
     "language": "newsgraph.stages.language:LanguageStage",
     "parse": "newsgraph.stages.parse:ParseStage",
     "entities": "newsgraph.stages.entities:EntitiesStage",
+    "dates": "newsgraph.stages.dates:DatesStage",
 }
 
 

@@ -37,7 +37,9 @@ class Settings:
         "Largest input record accepted, in bytes; larger ones are rejected with a reason.",
     )
     batch_size: int = _setting(64, "Articles analysed and written per transaction.")
-    stages: str = _setting("language,parse,entities", "Comma-separated analysis stages, in order.")
+    stages: str = _setting(
+        "language,parse,entities,dates", "Comma-separated analysis stages, in order."
+    )
     languages: str = _setting(
         "en", "Comma-separated languages the NLP stages analyse; others are stored and skipped."
     )
