@@ -36,6 +36,7 @@ BUILTIN_STAGES: dict[str, str] = {
     "parse": "newsgraph.stages.parse:ParseStage",
     "entities": "newsgraph.stages.entities:EntitiesStage",
     "dates": "newsgraph.stages.dates:DatesStage",
+    "places": "newsgraph.stages.places:PlacesStage",
 }
 
 
