@@ -37,6 +37,7 @@ BUILTIN_STAGES: dict[str, str] = {
     "entities": "newsgraph.stages.entities:EntitiesStage",
     "dates": "newsgraph.stages.dates:DatesStage",
     "places": "newsgraph.stages.places:PlacesStage",
+    "actors": "newsgraph.stages.actors:ActorsStage",
 }
 
 

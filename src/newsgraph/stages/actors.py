@@ -1,0 +1,527 @@
+"""Actors: the people, organisations, states and groups an article refers to, coded.
+
+Each mention becomes part of one canonical :class:`~newsgraph.model.Actor` with a kind,
+a country (ISO 3166-1 alpha-3, or IGO/IMG), a PLOVER/CAMEO sector, a role when the text
+or the knowledge base gives one, and every mention span. The work, per article:
+
+1. match the knowledge base (:mod:`newsgraph.knowledge`) over the text in one pass;
+2. take the named people and organisations spaCy found that the knowledge base does not
+   know, and join their short forms to their full names ("Kolesova" -> "Marina Kolesova");
+3. read countries, seats of government used for governments ("Tehran said"), demonyms,
+   organisations and loaded labels ("the Zionist regime", "the Kyiv regime", "orcs"),
+   which are resolved to what they denote and flagged ``loaded``;
+4. read people and their titles, resolve titles ("the Supreme Leader", "the head of the
+   Hamas political bureau") to the person the article named so;
+5. read generic agents ("police", "Israeli soldiers", "the foreign ministry"), their
+   country taken from their modifiers ("police of the occupation") or an earlier mention
+   ("the ministry"), and offices named without their holder ("Iran's foreign minister");
+6. group everything by identity (:mod:`newsgraph.stages.actor_coreference`).
+
+The conventions (sectors, loaded labels) are documented in ``docs/actors.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+from newsgraph.knowledge.base import (
+    KnowledgeBase,
+    LoadedLabel,
+    Match,
+    load_knowledge_base,
+    tokenize,
+)
+from newsgraph.model import Actor, Analysis
+from newsgraph.settings import Settings
+from newsgraph.stages.actor_coreference import (
+    OFFICIAL_SECTORS,
+    ActorTable,
+    PeopleReader,
+)
+from newsgraph.stages.actor_matching import (
+    EVENT_NOUNS,
+    MODIFIER_DEPS,
+    PLACE_NOUNS,
+    Evidence,
+    Key,
+    Ref,
+    Tok,
+    has_determiner,
+    honorific,
+    is_agentive,
+    is_locative,
+    is_metonym,
+    is_referring,
+    left_modifiers,
+    modifier_chain_head,
+    right_modifiers,
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Heads of unknown organisations' names, and the sector each suggests.
+ORG_HEADS: dict[str, str | None] = {
+    **dict.fromkeys(
+        _words("agency news times post radio tv television press herald gazette"), "MED"
+    ),
+    **dict.fromkeys(_words("university institute college school academy"), "EDU"),
+    **dict.fromkeys(
+        _words("ministry council commission authority office department administration cabinet"),
+        "GOV",
+    ),
+    **dict.fromkeys(_words("army forces brigade brigades battalion corps command guard"), "MIL"),
+    **dict.fromkeys(_words("police gendarmerie"), "COP"),
+    **dict.fromkeys(_words("party"), "PTY"),
+    **dict.fromkeys(_words("court tribunal"), "JUD"),
+    **dict.fromkeys(_words("parliament assembly senate congress"), "LEG"),
+    **dict.fromkeys(_words("bank company corporation corp inc ltd group holdings airlines"), "BUS"),
+    **dict.fromkeys(
+        _words(
+            """foundation fund network association society organisation organization committee
+            coalition alliance union federation watch forum initiative movement front league"""
+        ),
+        None,
+    ),
+    **dict.fromkeys(_words("church diocese synagogue patriarchate"), "REL"),
+}
+# Words that end names of things that are not organisations ("Al-Aqsa Mosque", "Quds Day").
+NOT_ORG_HEADS = PLACE_NOUNS | _words(
+    "day war revolution revolt uprising accord accords complex centre center"
+)
+# Offices with one holder per country, looked up in people.tsv ("Iran's foreign minister").
+OFFICE_ROLES = frozenset(
+    {
+        "president",
+        "vice president",
+        "prime minister",
+        "foreign minister",
+        "defence minister",
+        "supreme leader",
+        "king",
+        "queen",
+        "emir",
+        "crown prince",
+        "sultan",
+        "chancellor",
+    }
+)
+
+
+class ActorsStage:
+    """Find the actors of each parsed article and code them (country, sector, kind)."""
+
+    name: ClassVar[str] = "actors"
+    requires: ClassVar[frozenset[str]] = frozenset({"doc", "entities"})
+    produces: ClassVar[frozenset[str]] = frozenset({"actors"})
+
+    def __init__(self, settings: Settings) -> None:
+        self.kb = load_knowledge_base()
+        self.version = self.kb.version
+
+    def __call__(self, batch: Sequence[Analysis]) -> list[Analysis]:
+        """Fill ``actors``; articles without a parse pass through unchanged."""
+        out = []
+        for analysis in batch:
+            if analysis.doc is None:
+                out.append(analysis)
+                continue
+            out.append(dataclasses.replace(analysis, actors=extract_actors(analysis, self.kb)))
+        return out
+
+
+def extract_actors(analysis: Analysis, kb: KnowledgeBase) -> tuple[Actor, ...]:
+    """Return the actors of one parsed article (see the module docstring for the steps)."""
+    return _Reader(analysis, kb).run()
+
+
+class _Reader(PeopleReader):
+    """The actors of one article; one instance per article, used once."""
+
+    def __init__(self, analysis: Analysis, kb: KnowledgeBase) -> None:
+        super().__init__(analysis, kb)
+        self.table = ActorTable(kb, self.date)
+
+    # --- steps -----------------------------------------------------------------------
+    def run(self) -> tuple[Actor, ...]:
+        tokens = tokenize(self.text, self.body_start)
+        self.matches = [
+            (match, span)
+            for match in self.kb.iter_matches(self.text, tokens)
+            if (span := self.doc.char_span(match.start, match.end, alignment_mode="expand"))
+            is not None
+        ]
+        self._prescan()
+        self._unknown_people()
+        for match, span in self.matches:
+            self._read_name(match, span)
+        for match, span in self.matches:
+            self._read_label_title_short(match, span)
+        self._read_people()
+        self._read_descriptions()
+        for match, span in self.matches:
+            if match.has("agent") and match.start not in self.handled:
+                self._read_agent(match, span)
+        self._unknown_orgs()
+        return self.table.build(self.article_id)
+
+    def _prescan(self) -> None:
+        # a name in capitals is a dateline or a heading ("BRUSSELS —"), not running text
+        self.matches = [
+            (match, span)
+            for match, span in self.matches
+            if not (
+                match.text.isupper()
+                and len(match.text) > 3
+                and all(hit.case == "title" for hit in match.hits)
+            )
+        ]
+        dateline = self.analysis_dateline
+        if dateline:
+            for match in self.kb.find(dateline.place.title()):
+                for code in match.refs("country", "seat"):
+                    self.counts[code] += 1
+        for match, span in self.matches:
+            tokens = range(span.start, span.end)
+            if match.has("agent"):
+                self.agent_tokens.update(tokens)
+            if match.has("person", "short"):
+                self.person_tokens.update(tokens)
+            people = match.refs("person")
+            if people:
+                self.named.update(people[:1] if len(set(people)) == 1 else ())
+            for code in match.refs("country", "adjective", "demonym", "seat"):
+                self.counts[code] += 1
+                break
+            for label_id in match.refs("label"):
+                label = self.kb.labels[label_id]
+                if label.resolve == "fixed" and len(label.targets) == 1:
+                    self.counts[self._target_country(label.targets[0]) or ""] += 1
+        for place in self.places:
+            self.counts[place.country] += 1
+            span = self.doc.char_span(place.start, place.end, alignment_mode="expand")
+            for token in span if span is not None else ():
+                self.evidence[token.i].append(Evidence(place.country))
+        self.counts.pop("", None)
+
+    def _read_name(self, match: Match, span: Any) -> None:
+        """Countries, demonyms, adjectives, seats of government and organisations."""
+        root = span.root
+        tokens = range(span.start, span.end)
+        consumed = root.dep_ in MODIFIER_DEPS and self._absorbed(modifier_chain_head(root))
+        if match.has("person", "label", "title"):
+            return
+        orgs = match.refs("org")
+        if orgs:
+            org = self.kb.organizations[orgs[0]]
+            if self._inside_other_name(span) or (
+                root.ent_type_ in ("GPE", "LOC", "FAC") and is_locative(root)
+            ):
+                return
+            for i in tokens:
+                self.evidence[i].append(Evidence(org.country, org.id, org.sector))
+            key = ("kb", org.id)
+            self._add(match, key, org.kind, org.country, org.sector, kb_id=org.id, head=root.lower_)
+            return
+        seats = match.refs("seat")
+        names = match.refs("country")
+        demonyms = match.refs("demonym")
+        code = next(iter(names or seats or demonyms or match.refs("adjective")), None)
+        if code is None:
+            return
+        if self._inside_other_name(span):
+            return
+        sector = "GOV" if seats and not names else None
+        for i in tokens:
+            self.evidence[i].append(Evidence(code, sector=sector))
+        if consumed:
+            return
+        if names:
+            self._add(match, ("state", code), "state", country=code, head=root.lower_)
+        elif seats:
+            if is_metonym(root) and not is_locative(root):
+                self._add(match, ("code", code, "GOV", "state"), "state", code, "GOV")
+        elif demonyms and root.dep_ not in ("amod", "compound") and root.tag_ not in ("JJ",):
+            population: Key = ("code", code, "CVL", "population_group")
+            self._add(match, population, "population_group", code, "CVL", head=root.lower_)
+
+    def _read_label_title_short(self, match: Match, span: Any) -> None:
+        """Loaded labels, titles that name a person, and people's short names."""
+        for label_id in match.refs("label"):
+            if self._read_label(match, span, self.kb.labels[label_id]):
+                self.handled.add(match.start)
+                return
+        if match.has("person"):
+            return
+        titles = match.refs("title")
+        if titles and self._read_title(match, span, titles):
+            self.handled.add(match.start)
+            return
+        shorts = match.refs("short")
+        if shorts and not match.has("org", "country", "seat") and match.start not in self.handled:
+            previous = self.doc[span.start - 1] if span.start > 0 else None
+            if (
+                previous is not None
+                and previous.text[:1].isupper()
+                and not previous.is_sent_start
+                and not honorific(previous.text)
+                and not any(e.country for e in self.evidence.get(previous.i, ()))
+            ):
+                return  # part of a longer name: "Mojtaba Khamenei", "Saif al-Islam Gaddafi"
+            self._read_short(match, span, list(dict.fromkeys(shorts)))
+            self.person_tokens.update(range(span.start, span.end))
+
+    def _read_label(self, match: Match, span: Any, label: LoadedLabel) -> bool:
+        root = span.root
+        is_agent = self._is_agent
+        if label.use == "modifier":
+            if root.dep_ not in ("amod", "compound", "nmod") or not (
+                is_agent(root.head) or root.head.lemma_.lower() in EVENT_NOUNS
+            ):
+                return False
+            target = self._resolve_label(label, root, span)
+            if target:
+                country = self._target_country(target)
+                for i in range(span.start, span.end):
+                    self.evidence[i].append(Evidence(country, loaded=True))
+            return target is not None
+        if label.use == "agent" and not is_agentive(root, is_agent):
+            return False
+        if label.use in ("ref", "any") and not is_referring(root, is_agent):
+            return False
+        target = self._resolve_label(label, root, span)
+        kind = label.kind or "state"
+        if target is None and label.targets:
+            return False
+        if target and target in self.kb.organizations:
+            org = self.kb.organizations[target]
+            key: Key = ("kb", org.id)
+            self._add(match, key, org.kind, org.country, org.sector, kb_id=org.id, loaded=True)
+            country, org_id = org.country, org.id
+        else:
+            country = self._target_country(target) if target else self._local_country(root, span)
+            org_id = None
+            if country and label.sector:
+                key = ("code", country, label.sector, kind)
+            elif country:
+                key = ("state", country)
+            else:
+                key = ("label", label.label.casefold())
+            left = left_modifiers(root, span.start)
+            self._add_span(left, span, key, kind, country, label.sector, loaded=True)
+        for i in range(span.start, span.end):
+            self.evidence[i].append(Evidence(country, org_id, label.sector, loaded=True))
+        return True
+
+    def _resolve_label(self, label: LoadedLabel, root: Tok, span: Any) -> str | None:
+        """The target a label denotes here, or ``None`` when the article does not say."""
+        if not label.targets:
+            return None
+        if label.resolve == "fixed":
+            return label.targets[0]
+        local = self._local_country(root, span)
+        if local and (label.targets == ("*",) or local in label.targets):
+            return local
+        if label.resolve == "local":
+            return None
+        ranked = [code for code, _ in self.counts.most_common()]
+        candidates = [t for t in label.targets if self.counts[self._target_country(t) or ""] > 0]
+        if not candidates:
+            return None
+        best = max(candidates, key=lambda t: self.counts[self._target_country(t) or ""])
+        if len(label.targets) == 1 and ranked.index(self._target_country(best) or "") > 1:
+            return None  # a one-target label needs its target to be a main country of the article
+        return best
+
+    def _read_agent(self, match: Match, span: Any) -> None:
+        agent = self.kb.agents[match.refs("agent")[0]]
+        root = span.root
+        if root.i in self.title_tokens or root.i in self.person_tokens:
+            return
+        if root.dep_ in ("compound", "amod", "nmod", "npadvmod"):
+            head = root.head
+            if head.i in self.agent_tokens or head.i in self.person_tokens:
+                return  # part of a longer agent or title: "police officers", "army chief"
+            if head.lemma_.lower() not in EVENT_NOUNS:
+                return  # "police station", "army post"
+        left = left_modifiers(root, span.start)
+        # a population's country is its nationality ("people of Palestine"), not where it is
+        preps: tuple[str, ...] = ("of", "throughout", "across")
+        if agent.kind != "population_group":
+            preps += ("in", "from")
+        evidence = self._evidence_of(left + right_modifiers(root, self._is_agent, preps))
+        countries = list(dict.fromkeys(e.country for e in evidence if e.country))
+        org = next((e.org for e in evidence if e.org), None)
+        loaded = any(e.loaded for e in evidence if e.country and not e.org) and any(
+            e.loaded for e in self._evidence_of(left)
+        )
+        sector: str | None = agent.sector
+        inner = self._inner_agent_sector(left)
+        if inner and (agent.defer or sector is None):
+            sector = inner
+        if org and not inner:
+            known = self.kb.organizations[org]
+            if (
+                known.country == "IGO"
+                and agent.sector in ("MIL", "COP", "CVL", "GOV")
+                and not agent.defer
+            ):
+                # "NATO peacekeeping troops", "UN civilian staff": IGO with the agent's sector
+                igo: Key = ("code", "IGO", agent.sector, "organization", org)
+                name = f"{known.name} {agent.forms[0]}"
+                self._add_span(left, span, igo, "organization", "IGO", agent.sector, name=name)
+                return
+            if agent.defer or known.sector == agent.sector or known.country in (None, "IGO", "IMG"):
+                # "Hamas officials", "RSF fighters", "EU ambassadors": the organisation itself
+                key: Key = ("kb", org)
+                self._add_span(left, span, key, known.kind, known.country, known.sector, kb_id=org)
+                return
+        if sector is None and org:
+            sector = self.kb.organizations[org].sector
+        if not countries and agent.default_country:
+            countries = [agent.default_country]
+        heads = {root.lower_, *self._inner_agent_heads(left)}
+        if not countries and (has_determiner(root) or len(heads) > 1):
+            earlier = self.table.latest(
+                match.start, lambda ref: ref.head in heads and ref.country is not None
+            )
+            if earlier is not None and earlier.country:
+                countries = [earlier.country]  # "the ministry", "regime forces"
+                sector = sector or earlier.sector
+        official = agent.kind == "state" and (
+            has_determiner(root) or match.text[:1].isupper() or inner in OFFICIAL_SECTORS
+        )
+        singular = root.tag_ in ("NN", "NNP") or inner in OFFICIAL_SECTORS
+        if not countries and official and singular and (main := self._main_country()):
+            countries = [main]  # "the army said", "the National Assembly", "government forces"
+        if not countries and (agent.needs_country or root.dep_ in ("compound", "amod", "nmod")):
+            return  # "military" in "the special military operation" is no actor
+        kind = agent.kind
+        if sector == "REB" and any(e.loaded and e.sector in ("GOV", "MIL") for e in evidence):
+            # "militants of the Kyiv regime": the state's forces, under a label
+            sector, loaded, kind = "MIL", True, "state"
+        if agent.kind == "person" and agent.role in OFFICE_ROLES:
+            self._read_office(match, span, left, agent.role, countries, loaded)
+            return
+        if agent.kind == "person":  # "a Jordanian government spokesman": speaks for JOR GOV
+            if not countries:
+                return
+            sector, kind = sector or "GOV", "state"
+            for country in countries:
+                self._add_span(left, span, ("code", country, sector, kind), kind, country, sector)
+            return
+        if not countries:
+            if sector:  # "officers" with nothing to say whose is no actor worth a record
+                key = ("agent", agent.id)
+                self._add_span(left, span, key, agent.kind, None, sector, name=agent.forms[0])
+            return
+        identity = agent.forms[0][:1].isupper()  # Kurds, Muslims: a group of its own
+        for country in countries:
+            key = ("code", country, agent.id if identity or not sector else sector, kind)
+            adjective = (
+                self.kb.countries[country].adjective if country in self.kb.countries else country
+            )
+            display = f"{adjective} {agent.forms[0]}" if identity or not sector else None
+            self._add_span(left, span, key, kind, country, sector, name=display, loaded=loaded)
+        for i in range(span.start, span.end):
+            self.evidence[i].append(Evidence(countries[0], sector=sector, loaded=loaded))
+
+    def _read_office(
+        self,
+        match: Match,
+        span: Any,
+        left: list[Tok],
+        role: str | None,
+        countries: list[str],
+        loaded: bool,
+    ) -> None:
+        """An office without its holder's name: the holder if the article or the date says who."""
+        if role is None or not countries:
+            return
+        country = countries[0]
+        holders = self.kb.holders_of(country, role)
+        named = [p for p in holders if p in self.named]
+        dated = [
+            p
+            for p in holders
+            if self.date
+            and (held := self.kb.people[p].held_at(self.date))
+            and held.country == country
+            and self.kb.role_key(held.role) == role
+        ]
+        chosen = named[0] if len(named) == 1 else (dated[0] if len(dated) == 1 else None)
+        if chosen:
+            self._add_span(left, span, ("kb", chosen), "person", kb_id=chosen, loaded=loaded)
+        else:
+            key = ("role", country, role)
+            self._add_span(left, span, key, "person", country, "GOV", role=role, loaded=loaded)
+
+    def _inner_agent_heads(self, tokens: Iterable[Tok]) -> list[str]:
+        return [t.lower_ for t in tokens if t.i in self.agent_tokens]
+
+    def _inner_agent_sector(self, tokens: Iterable[Tok]) -> str | None:
+        for token in tokens:
+            if token.i in self.agent_tokens:
+                for match, span in self.matches:
+                    if span.start <= token.i < span.end and match.has("agent"):
+                        return self.kb.agents[match.refs("agent")[0]].sector
+        return None
+
+    def _unknown_orgs(self) -> None:
+        """ORG entities the knowledge base does not know, when they look like organisations."""
+        covered = [
+            (m.start, m.end, span.root.i)
+            for m, span in self.matches
+            if not m.has("adjective", "agent")
+        ]
+        covered += [
+            (r.start, r.end, -1) for r in self.table.refs if r.key[0] not in ("agent", "code")
+        ]
+        refs: list[Ref] = []
+        places: set[Key] = set()
+        for ent in self.doc.ents:
+            if ent.label_ != "ORG" or ent.start_char < self.body_start:
+                continue
+            words = [t for t in ent if t.lower_ not in ("the", "'s") and not t.is_punct]
+            if not words or any(t.i in self.person_tokens for t in words):
+                continue
+            start, end = words[0].idx, words[-1].idx + len(words[-1].text)
+            if any(s < end and start < e for s, e, _ in covered) or ent.root.i in self.agent_tokens:
+                continue  # known, or an agent with modifiers: "the Palestinian health ministry"
+            last = words[-1].lower_
+            if last not in ORG_HEADS and words[0].lower_ in ORG_HEADS:
+                last = words[0].lower_  # "Institute for Regional Security Studies"
+            acronym = len(words) == 1 and words[0].text.isupper() and len(words[0].text) >= 2
+            agentive = ent.root.dep_ in ("nsubj", "nsubjpass", "poss", "agent")
+            name = self.text[start:end]
+            key = ("org", " ".join(t.key for t in tokenize(name)))
+            if last in NOT_ORG_HEADS or is_locative(ent.root):
+                places.add(key)
+            if not (last in ORG_HEADS or agentive) or (acronym and not agentive):
+                continue
+            sector = ORG_HEADS.get(last)
+            if name.casefold() == self.agency:
+                sector = "MED"
+            evidence = self._evidence_of(left_modifiers(ent.root, ent.start) + list(ent))
+            country = next((e.country for e in evidence if e.country), None)
+            if country is None and sector in OFFICIAL_SECTORS and len(words) > 1:
+                country = self._main_country()
+            kind = "state" if sector in OFFICIAL_SECTORS else "organization"
+            refs.append(Ref(start, end, name, key, kind, country, sector, name))
+        for ref in refs:
+            if ref.key not in places:
+                # the organisation's name swallows generic words inside it ("Free Media")
+                self.table.refs = [
+                    r
+                    for r in self.table.refs
+                    if not (
+                        r.key[0] in ("agent", "code") and ref.start <= r.start and r.end <= ref.end
+                    )
+                ]
+                self.table.add(ref)
+
+    # --- small helpers ---------------------------------------------------------------
