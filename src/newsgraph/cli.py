@@ -344,6 +344,19 @@ def evaluate_ner(data: str, limit: int | None, as_json: bool) -> None:
     _print_metrics(run(Path(data), limit=limit), "json" if as_json else "table")
 
 
+@evaluate.command(name="actors")
+@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False))
+@eval_format_option
+def evaluate_actors(data: str, as_json: bool) -> None:
+    """Actor country and sector on PLOVER gold-standard JSON records."""
+    from pathlib import Path
+
+    from newsgraph.evaluate.actors import evaluate_plover
+
+    scores = evaluate_plover(Path(data)).as_dict()
+    _print_metrics(dict(scores), "json" if as_json else "table")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI, turning library errors into one line and an exit status."""
     run: Callable[..., Any] = cli.main
