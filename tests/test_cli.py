@@ -94,6 +94,9 @@ def test_cli_ingest_then_query_commands(capsys: pytest.CaptureFixture[str], inge
     code, out, _ = run(capsys, "search", "Sheikh Jarrah", "--db", ingested)
     assert code == 0 and "[Sheikh] [Jarrah]" in out
 
+    code, out, _ = run(capsys, "actors", "--db", ingested, "--format", "json", "--limit", "500")
+    assert code == 0 and json.loads(out) == []  # the light pipeline finds no actors
+
     code, out, _ = run(capsys, "reindex", "--db", ingested)
     assert code == 0 and "indexed 30 articles" in out
 
@@ -198,3 +201,21 @@ def test_cli_analyze_empty_folder_is_a_clear_error(
     code, _, err = run(capsys, "analyze", str(tmp_path))
     assert code == EXIT_FAILURE
     assert "no article found" in err
+
+
+def test_cli_actors_and_places_summaries(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    story = (
+        Path(__file__).resolve().parent.parent / "examples/demo/text/haniyeh_letter_khamenei.txt"
+    )
+    code, _, err = run(capsys, "ingest", str(story), "--db", db, "-q")
+    assert code == 0, err
+    code, out, _ = run(capsys, "actors", "--db", db, "--country", "ISR", "--format", "json")
+    israel = {row["name"]: row for row in json.loads(out)}
+    assert code == 0
+    assert sum(row["loaded"] for row in israel.values()) >= 3  # "the Zionist regime", ...
+    code, out, _ = run(capsys, "actors", "--db", db, "--kind", "person", "--format", "json")
+    people = {(row["name"], row["country"]) for row in json.loads(out)}
+    assert {("Ismail Haniyeh", "PSE"), ("Ali Khamenei", "IRN")} <= people
+    code, out, _ = run(capsys, "places", "--db", db, "--format", "json")
+    names = {row["name"] for row in json.loads(out)}
+    assert {"Tehran", "Jerusalem", "Sheikh Jarrah"} <= names

@@ -237,6 +237,44 @@ def stats(db: str | None, fmt: str) -> None:
 
 @cli.command()
 @db_option
+@click.option("--limit", type=click.IntRange(1, 10_000), default=30, show_default=True)
+@click.option("--country", default=None, help="ISO 3166-1 alpha-3 or IGO code.")
+@click.option("--sector", default=None, help="PLOVER/CAMEO sector code (GOV, MIL, REB, ...).")
+@click.option("--kind", default=None, help="person, organization, state, armed_group, ...")
+@format_option
+def actors(
+    db: str | None, limit: int, country: str | None, sector: str | None, kind: str | None, fmt: str
+) -> None:
+    """Actors across the stored articles, most frequent first."""
+    from newsgraph.store import Store
+
+    with Store(_settings(db=db).db, read_only=True) as store:
+        rows = store.actor_summary(limit=limit, country=country, sector=sector, kind=kind)
+    if fmt == "json":
+        _print_json(rows)
+        return
+    _table(None, list(rows[0]) if rows else ["name"], [list(row.values()) for row in rows])
+
+
+@cli.command()
+@db_option
+@click.option("--limit", type=click.IntRange(1, 10_000), default=30, show_default=True)
+@click.option("--country", default=None, help="ISO 3166-1 alpha-3 code.")
+@format_option
+def places(db: str | None, limit: int, country: str | None, fmt: str) -> None:
+    """Places across the stored articles, with GeoNames ids and coordinates."""
+    from newsgraph.store import Store
+
+    with Store(_settings(db=db).db, read_only=True) as store:
+        rows = store.place_summary(limit=limit, country=country)
+    if fmt == "json":
+        _print_json(rows)
+        return
+    _table(None, list(rows[0]) if rows else ["name"], [list(row.values()) for row in rows])
+
+
+@cli.command()
+@db_option
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
 @format_option
 def rejections(db: str | None, limit: int, fmt: str) -> None:

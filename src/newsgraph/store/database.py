@@ -426,6 +426,56 @@ class Store:
             yield from self.analyses(ids)
             last = ids[-1]
 
+    def actor_summary(
+        self,
+        *,
+        limit: int = 50,
+        country: str | None = None,
+        sector: str | None = None,
+        kind: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Actors across articles, grouped by name, kind, country and sector, most frequent first.
+
+        ``loaded`` counts mentions made with a loaded label.
+        """
+        clauses, params = [], []
+        for column, value in (("country", country), ("sector", sector), ("kind", kind)):
+            if value:
+                clauses.append(f'"{column}" = ?')
+                params.append(value)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        cursor = self.con.execute(
+            f"""
+            SELECT name, kind, country, sector,
+                   count(DISTINCT article_id) AS articles,
+                   sum(len(mentions)) AS mentions,
+                   sum(len(list_filter(mentions, lambda m: m.loaded))) AS loaded
+            FROM actors {where}
+            GROUP BY ALL ORDER BY articles DESC, mentions DESC, name LIMIT {int(limit)}
+            """,
+            params,
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def place_summary(self, *, limit: int = 50, country: str | None = None) -> list[dict[str, Any]]:
+        """Places across articles, grouped by GeoNames id (or name), most frequent first."""
+        where, params = ("WHERE country = ?", [country]) if country else ("", [])
+        cursor = self.con.execute(
+            f"""
+            SELECT any_value(name) AS name, geonameid, country, any_value(feature) AS feature,
+                   round(any_value(latitude), 4) AS latitude,
+                   round(any_value(longitude), 4) AS longitude,
+                   count(DISTINCT article_id) AS articles, sum(len(mentions)) AS mentions
+            FROM places {where}
+            GROUP BY geonameid, country, CASE WHEN geonameid IS NULL THEN name END
+            ORDER BY articles DESC, mentions DESC, name LIMIT {int(limit)}
+            """,
+            params,
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
     def rejections(self, *, limit: int = 50) -> list[tuple[Rejection, str | None]]:
         """Most recent rejections with the run that produced them."""
         cursor = self.con.execute(
