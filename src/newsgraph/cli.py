@@ -382,6 +382,19 @@ def evaluate_ner(data: str, limit: int | None, as_json: bool) -> None:
     _print_metrics(run(Path(data), limit=limit), "json" if as_json else "table")
 
 
+@evaluate.command(name="quotes")
+@click.option("--data", "data", required=True, type=click.Path(exists=True, file_okay=False))
+@limit_option
+@eval_format_option
+def evaluate_quotes(data: str, limit: int | None, as_json: bool) -> None:
+    """Quotes and speakers on PolNeAR (brat .ann beside .txt): overlap and exact F1."""
+    from pathlib import Path
+
+    from newsgraph.evaluate.quotes import evaluate_quotes as run
+
+    _print_metrics(run(Path(data), limit=limit), "json" if as_json else "table")
+
+
 @evaluate.command(name="actors")
 @click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False))
 @eval_format_option

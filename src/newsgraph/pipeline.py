@@ -38,6 +38,7 @@ BUILTIN_STAGES: dict[str, str] = {
     "dates": "newsgraph.stages.dates:DatesStage",
     "places": "newsgraph.stages.places:PlacesStage",
     "actors": "newsgraph.stages.actors:ActorsStage",
+    "quotes": "newsgraph.stages.quotes:QuotesStage",
 }
 
 

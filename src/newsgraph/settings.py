@@ -38,7 +38,8 @@ class Settings:
     )
     batch_size: int = _setting(64, "Articles analysed and written per transaction.")
     stages: str = _setting(
-        "language,parse,entities,dates,places,actors", "Comma-separated analysis stages, in order."
+        "language,parse,entities,dates,places,actors,quotes",
+        "Comma-separated analysis stages, in order.",
     )
     languages: str = _setting(
         "en", "Comma-separated languages the NLP stages analyse; others are stored and skipped."

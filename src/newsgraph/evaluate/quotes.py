@@ -1,0 +1,273 @@
+"""Quote extraction measured on PolNeAR attributions (brat ``.ann`` beside ``.txt``).
+
+Each text is analysed as an article (parse, entities, actors when that stage is
+installed, quotes) and every predicted quote's content span is compared with the gold
+``Content`` spans of the attributions annotated on it.
+
+Matching rules:
+
+- **Overlap match.** A predicted content span and a gold Content span are a candidate
+  pair when they share at least one character. A gold span written in several
+  fragments (PolNeAR marks ``"A," he said, "B."`` as one content in two pieces) shares
+  the characters of all its fragments. Pairs are taken greedily, largest overlap first
+  (ties: earlier gold, then earlier prediction), each gold and each prediction at most
+  once. Precision is matched predictions over predictions, recall matched gold over
+  gold.
+- **Exact match.** Both spans are trimmed of whitespace, quote marks and ``.,;:`` at
+  their ends; a gold span in fragments counts as the stretch from its first fragment's
+  start to its last fragment's end. A prediction matches a gold span when the trimmed
+  offsets are equal, each used at most once.
+- **Speaker accuracy** is measured on overlap-matched pairs whose gold attribution
+  has a Source (PolNeAR's ``Attribution-no-source`` ones are left out and counted):
+  the pair is right when the predicted speaker span shares a character with a gold
+  Source fragment. A matched prediction without a speaker counts as wrong.
+
+Every text counts once: where several annotators annotated one text, the first
+annotation file by name is used (see :mod:`newsgraph.evaluate.brat`).
+
+>>> gold = [((0, 10),)]
+>>> scores(gold=gold, sources=[()], predicted=[(2, 10, None)])["overlap"]["f1"]
+1.0
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from newsgraph.evaluate.brat import BratDocument, Fragments, read_brat
+from newsgraph.model import Analysis, Article
+from newsgraph.pipeline import Pipeline, RunReport, Stage, apply_stages
+from newsgraph.settings import Settings, load_settings
+
+#: A predicted quote: content start, end, and the speaker's ``(start, end)`` or None.
+Predicted = tuple[int, int, tuple[int, int] | None]
+
+_TRIM = " \t\n\r\xa0\"'“”‘’`«».,;:"
+
+
+def _shared(start: int, end: int, fragments: Fragments) -> int:
+    return sum(max(0, min(end, e) - max(start, s)) for s, e in fragments)
+
+
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of ``text[start:end]`` without surrounding whitespace, quote marks, ``.,;:``.
+
+    >>> trimmed(' "We stay." ', 0, 12)
+    (2, 9)
+    """
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return start, end
+
+
+def _ratios(tp: int, gold: int, predicted: int) -> dict[str, float]:
+    precision = tp / predicted if predicted else 0.0
+    recall = tp / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
+def match(gold: Sequence[Fragments], predicted: Sequence[Predicted]) -> list[tuple[int, int]]:
+    """Pair gold and predicted spans one to one, greedily by characters shared.
+
+    Returns ``(gold index, predicted index)`` pairs.
+    """
+    candidates = []
+    for g, fragments in enumerate(gold):
+        for p, (start, end, _) in enumerate(predicted):
+            shared = _shared(start, end, fragments)
+            if shared > 0:
+                candidates.append((-shared, g, p))
+    candidates.sort()
+    used_gold: set[int] = set()
+    used_predicted: set[int] = set()
+    pairs = []
+    for _, g, p in candidates:
+        if g not in used_gold and p not in used_predicted:
+            used_gold.add(g)
+            used_predicted.add(p)
+            pairs.append((g, p))
+    return sorted(pairs)
+
+
+def scores(
+    *,
+    gold: Sequence[Fragments],
+    sources: Sequence[Fragments],
+    predicted: Sequence[Predicted],
+    text: str = "",
+) -> dict[str, Any]:
+    """Score one document's predictions (or many, offset so that none collide).
+
+    Args:
+        gold: each gold content as its fragments.
+        sources: each gold attribution's Source fragments (empty when it has none).
+        predicted: each predicted ``(start, end, speaker)``.
+        text: the text, for the exact match (without it, offsets are compared as given).
+
+    Returns:
+        ``overlap`` and ``exact`` precision/recall/F1, ``speaker`` accuracy, and counts.
+    """
+    pairs = match(gold, predicted)
+    with_source = [(g, p) for g, p in pairs if sources[g]]
+    right = 0
+    for g, p in with_source:
+        speaker = predicted[p][2]
+        if speaker is not None and _shared(speaker[0], speaker[1], sources[g]):
+            right += 1
+
+    def cut(start: int, end: int) -> tuple[int, int]:
+        return trimmed(text, start, end) if text else (start, end)
+
+    gold_exact = [cut(min(s for s, _ in f), max(e for _, e in f)) for f in gold]
+    predicted_exact = [cut(start, end) for start, end, _ in predicted]
+    remaining = list(predicted_exact)
+    exact = 0
+    for span in gold_exact:
+        if span in remaining:
+            remaining.remove(span)
+            exact += 1
+    return {
+        "overlap": _ratios(len(pairs), len(gold), len(predicted)),
+        "exact": _ratios(exact, len(gold), len(predicted)),
+        "speaker": {
+            "accuracy": round(right / len(with_source), 4) if with_source else 0.0,
+            "right": right,
+            "judged": len(with_source),
+            "without_gold_source": len(pairs) - len(with_source),
+        },
+        "gold": len(gold),
+        "predicted": len(predicted),
+        "matched": len(pairs),
+        "exact_matched": exact,
+    }
+
+
+def _quoted(text: str, fragments: Fragments) -> bool:
+    return any(mark in text[s:e] for s, e in fragments for mark in '"“”')
+
+
+def score_documents(
+    documents: Sequence[BratDocument], predictions: Sequence[Sequence[Predicted]]
+) -> dict[str, Any]:
+    """Micro-averaged scores over documents, with recall split by quote marks in gold."""
+    gold: list[Fragments] = []
+    sources: list[Fragments] = []
+    predicted: list[Predicted] = []
+    quoted: list[bool] = []
+    text_parts: list[str] = []
+    base = 0
+    for document, found in zip(documents, predictions, strict=True):
+        for attribution in document.attributions:
+            gold.append(tuple((s + base, e + base) for s, e in attribution.content))
+            sources.append(tuple((s + base, e + base) for s, e in attribution.source))
+            quoted.append(_quoted(document.text, attribution.content))
+        for start, end, speaker in found:
+            moved = (speaker[0] + base, speaker[1] + base) if speaker else None
+            predicted.append((start + base, end + base, moved))
+        text_parts.append(document.text + "\n")
+        base += len(document.text) + 1
+    result = scores(gold=gold, sources=sources, predicted=predicted, text="".join(text_parts))
+    matched = {g for g, _ in match(gold, predicted)}
+    by_form = {}
+    for name, wanted in (("quoted", True), ("unquoted", False)):
+        indexes = [i for i, flag in enumerate(quoted) if flag is wanted]
+        hits = sum(1 for i in indexes if i in matched)
+        by_form[name] = {
+            "gold": len(indexes),
+            "recall": round(hits / len(indexes), 4) if indexes else 0.0,
+        }
+    result["recall_by_form"] = by_form
+    return result
+
+
+def build_pipeline(settings: Settings) -> Pipeline:
+    """Parse, entities, actors (when that stage is installed) and quotes."""
+    from newsgraph.stages.entities import EntitiesStage
+    from newsgraph.stages.parse import ParseStage
+    from newsgraph.stages.quotes import QuotesStage
+
+    stages: list[Stage] = [ParseStage(settings), EntitiesStage(settings)]
+    try:
+        from newsgraph.stages.actors import ActorsStage
+    except ImportError:
+        pass
+    else:
+        stages.append(ActorsStage(settings))
+    stages.append(QuotesStage(settings))
+    return Pipeline(stages=tuple(stages))
+
+
+def predictions_of(analysis: Analysis) -> list[Predicted]:
+    """The ``(start, end, speaker)`` of each quote of an analysed article."""
+    return [
+        (
+            quote.start,
+            quote.end,
+            (quote.speaker.start, quote.speaker.end) if quote.speaker else None,
+        )
+        for quote in analysis.quotes
+    ]
+
+
+def evaluate_quotes(
+    path: Path, *, limit: int | None = None, settings: Settings | None = None
+) -> dict[str, Any]:
+    """Score the quotes stage on a folder of brat-annotated attributions (PolNeAR).
+
+    Args:
+        path: a folder of ``.txt``/``.ann`` pairs (PolNeAR's ``text/`` and
+            ``attributions/`` layout or brat's own, side by side).
+        limit: score only the first ``limit`` texts by name.
+        settings: which spaCy pipeline to use (default: the resolved settings).
+
+    Returns:
+        JSON-ready figures: ``overlap`` and ``exact`` precision/recall/F1, ``speaker``
+        accuracy on overlap-matched pairs, ``recall_by_form`` (gold contents with and
+        without quote marks), counts of ``documents``, ``gold``, ``predicted``,
+        ``matched``, the ``stages`` run, ``seconds`` and ``seconds_by_stage``.
+
+    Raises:
+        InputError: when the folder holds no pair or a file cannot be read.
+        ConfigError: when the spaCy pipeline is not installed.
+
+    Example::
+
+        >>> data = Path("../shared/data/quotes/polnear/dev")
+        >>> evaluate_quotes(data, limit=10)["overlap"]["f1"]  # doctest: +SKIP
+        0.66
+    """
+    settings = settings or load_settings()
+    began = time.perf_counter()
+    documents = list(read_brat(path, limit=limit))
+    pipeline = build_pipeline(settings)
+    report = RunReport(run_id="eval-quotes")
+    analyses: list[Analysis] = []
+    rejected = 0
+    size = max(1, settings.batch_size)
+    for first in range(0, len(documents), size):
+        batch = [
+            Analysis(article=Article.from_text(document.text, origin=document.ann_path))
+            for document in documents[first : first + size]
+        ]
+        done, failed = apply_stages(pipeline, batch, report)
+        by_id = {analysis.article.origin: analysis for analysis in done}
+        rejected += len(failed)
+        analyses.extend(by_id.get(b.article.origin, Analysis(article=b.article)) for b in batch)
+    predictions = [predictions_of(analysis) for analysis in analyses]
+    result = score_documents(documents, predictions)
+    return {
+        "dataset": str(path),
+        "model": settings.spacy_model,
+        "stages": pipeline.names,
+        "documents": len(documents),
+        **result,
+        "rejected": rejected,
+        "seconds": round(time.perf_counter() - began, 2),
+        "seconds_by_stage": {k: round(v, 3) for k, v in report.seconds_by_stage.items()},
+    }
