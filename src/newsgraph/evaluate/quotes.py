@@ -33,7 +33,9 @@ annotation file by name is used (see :mod:`newsgraph.evaluate.brat`).
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +97,64 @@ def match(gold: Sequence[Fragments], predicted: Sequence[Predicted]) -> list[tup
     return sorted(pairs)
 
 
+@dataclass
+class _Counts:
+    """What scoring counts, summed over documents."""
+
+    gold: int = 0
+    predicted: int = 0
+    matched: int = 0
+    exact: int = 0
+    right: int = 0
+    judged: int = 0
+    matched_gold: list[int] = field(default_factory=list)
+
+    def add(
+        self,
+        gold: Sequence[Fragments],
+        sources: Sequence[Fragments],
+        predicted: Sequence[Predicted],
+        text: str,
+    ) -> None:
+        pairs = match(gold, predicted)
+        self.gold += len(gold)
+        self.predicted += len(predicted)
+        self.matched += len(pairs)
+        self.matched_gold = [g for g, _ in pairs]
+        for g, p in pairs:
+            if sources[g]:
+                self.judged += 1
+                speaker = predicted[p][2]
+                if speaker is not None and _shared(speaker[0], speaker[1], sources[g]):
+                    self.right += 1
+
+        def cut(start: int, end: int) -> tuple[int, int]:
+            return trimmed(text, start, end) if text else (start, end)
+
+        remaining = Counter(cut(start, end) for start, end, _ in predicted)
+        for fragments in gold:
+            span = cut(min(s for s, _ in fragments), max(e for _, e in fragments))
+            if remaining[span] > 0:
+                remaining[span] -= 1
+                self.exact += 1
+
+    def result(self) -> dict[str, Any]:
+        return {
+            "overlap": _ratios(self.matched, self.gold, self.predicted),
+            "exact": _ratios(self.exact, self.gold, self.predicted),
+            "speaker": {
+                "accuracy": round(self.right / self.judged, 4) if self.judged else 0.0,
+                "right": self.right,
+                "judged": self.judged,
+                "without_gold_source": self.matched - self.judged,
+            },
+            "gold": self.gold,
+            "predicted": self.predicted,
+            "matched": self.matched,
+            "exact_matched": self.exact,
+        }
+
+
 def scores(
     *,
     gold: Sequence[Fragments],
@@ -102,7 +162,7 @@ def scores(
     predicted: Sequence[Predicted],
     text: str = "",
 ) -> dict[str, Any]:
-    """Score one document's predictions (or many, offset so that none collide).
+    """Score one document's predictions.
 
     Args:
         gold: each gold content as its fragments.
@@ -113,39 +173,9 @@ def scores(
     Returns:
         ``overlap`` and ``exact`` precision/recall/F1, ``speaker`` accuracy, and counts.
     """
-    pairs = match(gold, predicted)
-    with_source = [(g, p) for g, p in pairs if sources[g]]
-    right = 0
-    for g, p in with_source:
-        speaker = predicted[p][2]
-        if speaker is not None and _shared(speaker[0], speaker[1], sources[g]):
-            right += 1
-
-    def cut(start: int, end: int) -> tuple[int, int]:
-        return trimmed(text, start, end) if text else (start, end)
-
-    gold_exact = [cut(min(s for s, _ in f), max(e for _, e in f)) for f in gold]
-    predicted_exact = [cut(start, end) for start, end, _ in predicted]
-    remaining = list(predicted_exact)
-    exact = 0
-    for span in gold_exact:
-        if span in remaining:
-            remaining.remove(span)
-            exact += 1
-    return {
-        "overlap": _ratios(len(pairs), len(gold), len(predicted)),
-        "exact": _ratios(exact, len(gold), len(predicted)),
-        "speaker": {
-            "accuracy": round(right / len(with_source), 4) if with_source else 0.0,
-            "right": right,
-            "judged": len(with_source),
-            "without_gold_source": len(pairs) - len(with_source),
-        },
-        "gold": len(gold),
-        "predicted": len(predicted),
-        "matched": len(pairs),
-        "exact_matched": exact,
-    }
+    counts = _Counts()
+    counts.add(gold, sources, predicted, text)
+    return counts.result()
 
 
 def _quoted(text: str, fragments: Fragments) -> bool:
@@ -155,34 +185,35 @@ def _quoted(text: str, fragments: Fragments) -> bool:
 def score_documents(
     documents: Sequence[BratDocument], predictions: Sequence[Sequence[Predicted]]
 ) -> dict[str, Any]:
-    """Micro-averaged scores over documents, with recall split by quote marks in gold."""
-    gold: list[Fragments] = []
-    sources: list[Fragments] = []
-    predicted: list[Predicted] = []
-    quoted: list[bool] = []
-    text_parts: list[str] = []
-    base = 0
+    """Scores summed over documents (micro-averaged), with recall split by quote marks in gold.
+
+    ``recall_by_form`` separates gold contents that hold a double quote mark
+    (``quoted``: direct and mixed speech) from the rest (``unquoted``).
+    """
+    counts = _Counts()
+    form_gold = {True: 0, False: 0}
+    form_hits = {True: 0, False: 0}
     for document, found in zip(documents, predictions, strict=True):
-        for attribution in document.attributions:
-            gold.append(tuple((s + base, e + base) for s, e in attribution.content))
-            sources.append(tuple((s + base, e + base) for s, e in attribution.source))
-            quoted.append(_quoted(document.text, attribution.content))
-        for start, end, speaker in found:
-            moved = (speaker[0] + base, speaker[1] + base) if speaker else None
-            predicted.append((start + base, end + base, moved))
-        text_parts.append(document.text + "\n")
-        base += len(document.text) + 1
-    result = scores(gold=gold, sources=sources, predicted=predicted, text="".join(text_parts))
-    matched = {g for g, _ in match(gold, predicted)}
-    by_form = {}
-    for name, wanted in (("quoted", True), ("unquoted", False)):
-        indexes = [i for i, flag in enumerate(quoted) if flag is wanted]
-        hits = sum(1 for i in indexes if i in matched)
-        by_form[name] = {
-            "gold": len(indexes),
-            "recall": round(hits / len(indexes), 4) if indexes else 0.0,
+        attributions = document.attributions
+        counts.add(
+            [a.content for a in attributions],
+            [a.source for a in attributions],
+            found,
+            document.text,
+        )
+        hits = set(counts.matched_gold)
+        for index, attribution in enumerate(attributions):
+            quoted = _quoted(document.text, attribution.content)
+            form_gold[quoted] += 1
+            form_hits[quoted] += index in hits
+    result = counts.result()
+    result["recall_by_form"] = {
+        name: {
+            "gold": form_gold[flag],
+            "recall": round(form_hits[flag] / form_gold[flag], 4) if form_gold[flag] else 0.0,
         }
-    result["recall_by_form"] = by_form
+        for name, flag in (("quoted", True), ("unquoted", False))
+    }
     return result
 
 
