@@ -449,3 +449,18 @@ def test_quotes_demo_khatibzadeh_statements_are_his(haniyeh: Analysis) -> None:
         assert quote.cue is not None and quote.cue.text == cue
     urged = quote_with(haniyeh, "to take immediate action")
     assert urged.addressee is not None and "United Nations" in urged.addressee.text
+
+
+def test_quotes_dateline_place_is_never_the_speaker() -> None:
+    """With every default stage the parser takes "TEHRAN" for the first subject."""
+    from pathlib import Path
+
+    from newsgraph.runner import analyze
+
+    story = Path(__file__).resolve().parents[2] / "examples/demo/text/haniyeh_letter_khamenei.txt"
+    [record] = analyze(story)
+    names = {actor.id: actor.name for actor in record.actors}
+    assert all(q.speaker is None or q.speaker.text != "TEHRAN" for q in record.quotes)
+    [letter] = [q for q in record.quotes if q.kind == "statement"]
+    assert names.get(letter.speaker_id or "") == "Ismail Haniyeh"
+    assert names.get(letter.addressee_id or "") == "Ali Khamenei"

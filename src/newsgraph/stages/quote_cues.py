@@ -192,6 +192,7 @@ class Cue:
     speaker: Bounds | None = None
     speaker_token: Token = None
     resolved: Bounds | None = None
+    cue_less_speaker: bool = False  # the parsed speaker was dropped (inside the dateline)
     addressee: Bounds | None = None
     quotes: list[Bounds] = field(default_factory=list)
 

@@ -177,11 +177,16 @@ def _overlap(a: Bounds, b: Bounds) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def read_quotes(doc: Any) -> list[Cue]:
-    """Find the quotes of one parsed article (a spaCy ``Doc``), in text order."""
+def read_quotes(doc: Any, *, dateline_end: int = 0) -> list[Cue]:
+    """Find the quotes of one parsed article (a spaCy ``Doc``), in text order.
+
+    ``dateline_end``: the parser often takes a dateline place ("TEHRAN (ECNA) —") for
+    the subject of the first sentence; nothing inside the dateline can be a speaker.
+    """
     text = doc.text
     quoted = find_quoted(text)
     reader = CueReader(doc, [(q.start, q.end) for q in quoted])
+    reader.persons = [p for p in reader.persons if p[0] >= dateline_end]
     parsed = doc.has_annotation("DEP")
     cues = reader.verb_cues() if parsed else []
     taken: set[int] = set()
@@ -215,6 +220,10 @@ def read_quotes(doc: Any) -> list[Cue]:
                 out[-1] = item  # the same content, found twice: keep the one with a speaker
             continue  # an attribution inside another one's content
         out.append(item)
+    for item in out:
+        if item.speaker is not None and item.speaker[0] < dateline_end:
+            item.speaker = item.speaker_token = None
+            item.cue_less_speaker = True
     _continue_speakers(reader, out)
     _resolve_speakers(reader, out)
     spans = [(q.start, q.end) for q in quoted]
@@ -258,7 +267,7 @@ def _continue_speakers(reader: CueReader, found: list[Cue]) -> None:
     """An uncued quote continues the quote just before it, else the nearest person before it."""
     text = reader.text
     for index, item in enumerate(found):
-        if item.cue is not None or item.speaker is not None:
+        if item.speaker is not None or (item.cue is not None and not item.cue_less_speaker):
             continue
         previous = found[index - 1] if index else None
         if previous is not None and previous.speaker is not None:
@@ -384,6 +393,11 @@ class QuotesStage:
                 addressee_id=actors.at(item.addressee),
                 addressee=_span(text, item.addressee),
             )
-            for number, item in enumerate(read_quotes(analysis.doc))
+            for number, item in enumerate(
+                read_quotes(
+                    analysis.doc,
+                    dateline_end=article.dateline.end if article.dateline else 0,
+                )
+            )
         )
         return dataclasses.replace(analysis, quotes=quotes)
