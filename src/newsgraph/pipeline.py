@@ -39,6 +39,7 @@ BUILTIN_STAGES: dict[str, str] = {
     "places": "newsgraph.stages.places:PlacesStage",
     "actors": "newsgraph.stages.actors:ActorsStage",
     "quotes": "newsgraph.stages.quotes:QuotesStage",
+    "events": "newsgraph.stages.events:EventsStage",
 }
 
 

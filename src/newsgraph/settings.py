@@ -38,7 +38,7 @@ class Settings:
     )
     batch_size: int = _setting(64, "Articles analysed and written per transaction.")
     stages: str = _setting(
-        "language,parse,entities,dates,places,actors,quotes",
+        "language,parse,entities,dates,places,actors,quotes,events",
         "Comma-separated analysis stages, in order.",
     )
     languages: str = _setting(

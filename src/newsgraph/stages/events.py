@@ -1,0 +1,568 @@
+"""Events: who did (or who says who did) what to whom, where and when, coded in PLOVER and CAMEO.
+
+The stage reads the spaCy parse with a lexicon written for the project
+(:mod:`newsgraph.stages.event_lexicon`) and runs no model. Per sentence:
+
+1. **Triggers.** A verb whose lemma (with its particle, preposition or object: "call
+   on", "hold talks", "open fire") is in the lexicon; or an event noun ("airstrike",
+   "protest", "eviction") that the sentence ties to an actor or target ("Israel's
+   strikes on ...", "attacks by ... on ..."), to a light verb ("launched strikes",
+   "carried out a raid") or to a verb of happening ("clashes erupted").
+2. **One extraction, two codings.** The trigger's CAMEO code gives the PLOVER type, mode
+   and context, the QuadClass and the Goldstein value (``cameo.tsv``).
+3. **Arguments.** The actor is the subject (through "and", infinitives and participles
+   to the clause that has one; a passive's "by" agent; a noun's possessor, "by" phrase or
+   national adjective); recipients are the objects and the targets of "on", "against",
+   "at", "with", "to". Each becomes the ids of the actors (actors stage) whose mentions
+   it holds; "he", "she", "they" and "who" are resolved to the nearest fitting actor
+   named before.
+4. **Absorbed intentions.** What an appeal, threat, promise or refusal is about ("urged
+   Israel [to withdraw]", "threatened [to strike]", "agreed [to release]") is part of
+   that event, not an event of its own; a threat of force is coded 138, a promise of aid
+   033, and so on. Accusations and denials keep their content as its own event, alleged
+   or denied ("accused Israel of [expelling] families": ACCUSE, and COERCE alleged).
+5. **Claims** (:mod:`newsgraph.stages.event_claims`): status, ``claimed_by``; the
+   outlet (``reported_by``) is the article's source or its dateline agency.
+6. **Place and date.** The place is one named inside the trigger's clause (not in its
+   subject), nearest the trigger, a town before a country; the date likewise, from the
+   dates stage. Neither falls back to the dateline or the publication date: an event
+   with no place or date in its sentence has none.
+
+Each event's evidence is its sentence; ``trigger`` is the trigger's own words.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+from newsgraph.model import Actor, Analysis, Event, Span
+from newsgraph.settings import Settings
+from newsgraph.stages.event_claims import read_claim
+from newsgraph.stages.event_lexicon import CameoCode, Trigger, TriggerLexicon, cameo_codes
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Verbs that carry an event noun as their object ("launched strikes").
+LIGHT_VERBS = _words(
+    "launch carry conduct stage mount hold wage step intensify resume begin start "
+    "continue order commit perpetrate unleash escalate announce impose make"
+)
+#: Verbs that say an event noun happened ("clashes erupted", "the blast killed").
+HAPPENING_VERBS = _words(
+    "erupt occur happen break take continue kill wound injure hit rock leave destroy "
+    "damage target spread flare escalate intensify resume end"
+)
+#: Verbs whose object is the one who does what they ask ("urged Israel [to withdraw]").
+OBJECT_CONTROL = _words(
+    "urge ask call order force compel persuade invite tell encourage push press "
+    "help allow permit request beg implore"
+)
+#: Verbs that report a demand when their clause says what someone "must" do.
+OBLIGATION_HEADS = _words("say announce insist conclude declare state stress argue add")
+#: A bare "strike" with no target is a labour strike (CAMEO 143), not an air strike.
+LABOUR_STRIKE = "143"
+#: Event types whose xcomp/ccomp/object event is absorbed into them.
+ABSORBING = frozenset({"REQUEST", "THREATEN", "AGREE", "REJECT"})
+#: A more specific code for an absorbing event, by the type of what it is about.
+INTENT_CODES: dict[tuple[str, str], str] = {
+    ("AGREE", "AID"): "033",
+    ("AGREE", "CONSULT"): "036",
+    ("AGREE", "COOPERATE"): "031",
+    ("AGREE", "RETREAT"): "035",
+    ("AGREE", "CONCEDE"): "035",
+    ("THREATEN", "ASSAULT"): "138",
+    ("THREATEN", "COERCE"): "137",
+    ("THREATEN", "SANCTION"): "1312",
+    ("REQUEST", "CONSULT"): "026",
+    ("REQUEST", "AID"): "023",
+    ("REQUEST", "RETREAT"): "1053",
+    ("REJECT", "CONSULT"): "124",
+}
+#: "Deny": its content stays an event of its own, with status denied.
+DENIAL_CODE = "127"
+RECIPIENT_PREPS = _words("on against at with to upon into toward towards over")
+#: Prepositions that give an event noun its target ("attack on", "sanctions against").
+NOUN_TARGET_PREPS = _words("on against at upon")
+PLACE_PREPS = _words("in at near outside inside across around from into on")
+_CLAUSES = frozenset({"relcl", "acl", "advcl", "ccomp", "parataxis", "punct", "cc", "mark"})
+_PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person"}
+_GROUP_PRONOUNS = frozenset({"they", "them", "it", "its", "their"})
+_PERSON_POSSESSIVES = frozenset({"his", "her"})
+_FIRST_PERSON = frozenset({"i", "we", "me", "us", "my", "our"})
+_RELATIVE = frozenset({"who", "which", "that", "whom"})
+
+
+class _ArticleIndex:
+    """Where the article's actors, places and dates are mentioned, by character offset."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self.actors: dict[str, Actor] = {actor.id: actor for actor in analysis.actors}
+        self.actor_mentions = sorted(
+            (mention.start, mention.end, actor.id)
+            for actor in analysis.actors
+            for mention in (actor.mentions or (actor,))
+        )
+        self.place_mentions = sorted(
+            (mention.start, mention.end, place.id, place.feature or "")
+            for place in analysis.places
+            if place.latitude is not None
+            for mention in (place.mentions or (place,))
+        )
+        dateline = analysis.article.dateline
+        self.dateline_end = dateline.end if dateline else 0
+        self.dates = sorted((d.start, d.end, d) for d in analysis.dates if d.value)
+        self.quotes = analysis.quotes
+
+    def speaker_at(self, offset: int) -> str | None:
+        """The speaker of the quote holding ``offset`` ("I", "we" inside it are them)."""
+        for quote in self.quotes:
+            if quote.start <= offset < quote.end:
+                return quote.speaker_id
+        return None
+
+    def actors_in(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        return [m for m in self.actor_mentions if m[0] < end and m[1] > start]
+
+    def recent_actor(self, before: int, person: bool | None) -> str | None:
+        for start, _end, actor_id in reversed(self.actor_mentions):
+            if start >= before:
+                continue
+            if before - start > 600:
+                return None
+            kind = self.actors[actor_id].kind
+            if person is None or (kind == "person") == person:
+                return actor_id
+        return None
+
+
+class EventsStage:
+    """Code events in PLOVER and CAMEO, with arguments, place, date and claim status."""
+
+    name: ClassVar[str] = "events"
+    requires: ClassVar[frozenset[str]] = frozenset({"doc", "actors", "places", "dates", "quotes"})
+    produces: ClassVar[frozenset[str]] = frozenset({"events"})
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.dateline_end = 0
+        self.lexicon = TriggerLexicon.load()
+        self.codes = cameo_codes()
+
+    def __call__(self, batch: Sequence[Analysis]) -> list[Analysis]:
+        """Fill ``events``; articles without a parse (skipped languages) pass unchanged."""
+        return [self._one(analysis) if analysis.doc is not None else analysis for analysis in batch]
+
+    def _one(self, analysis: Analysis) -> Analysis:
+        article = analysis.article
+        index = _ArticleIndex(analysis)
+        reported_by = article.source or (article.dateline.agency if article.dateline else None)
+        found: list[tuple[Any, Trigger, CameoCode]] = []
+        self.dateline_end = index.dateline_end
+        for sentence in analysis.doc.sents:
+            found.extend(self._triggers(sentence))
+        by_token = {token.i: (trigger, code) for token, trigger, code in found}
+        events: dict[tuple[Any, ...], Event] = {}
+        for token, _trigger, code in found:
+            if _absorbed(token, by_token, self.codes) or _restates(token, code, by_token):
+                continue
+            code = self._refine(token, code, by_token)
+            actors, recipients = _arguments(token, index, code)
+            claim = read_claim(token, analysis.quotes, lambda t: _actor_of(t, index))
+            if claim.status == "planned" and code.plover_type in ("AGREE", "THREATEN"):
+                claim = dataclasses.replace(claim, status="asserted")
+            elif claim.status == "planned":
+                # A stated intention is itself the event: a promise (AGREE) or a threat.
+                intent = self._intent(code)
+                if intent is not None:
+                    code = intent
+                    claim = dataclasses.replace(claim, status="asserted")
+            sentence = token.sent
+            start, end = _trimmed(article.text, sentence.start_char, sentence.end_char)
+            date = _date_of(token, index)
+            event = Event(
+                id="",
+                article_id=article.id,
+                start=start,
+                end=end,
+                text=article.text[start:end],
+                plover_type=code.plover_type,
+                trigger=_trigger_span(article.text, token),
+                plover_mode=code.plover_mode,
+                plover_context=code.plover_context,
+                cameo_code=code.code,
+                quad_class=code.quad_class,
+                goldstein=code.goldstein,
+                actor_ids=actors,
+                recipient_ids=recipients,
+                place_id=_place_of(token, index, actors + recipients),
+                date=date.value if date else None,
+                date_resolution=date.resolution if date else None,
+                status=claim.status,
+                claimed_by=claim.claimed_by,
+                reported_by=reported_by,
+                confidence=_confidence(token, code, actors, recipients),
+            )
+            key = (sentence.start, event.plover_type, actors, recipients, event.status)
+            if key not in events or events[key].confidence < event.confidence:
+                events[key] = event
+        ordered = sorted(events.values(), key=lambda e: e.trigger.start if e.trigger else e.start)
+        numbered = tuple(
+            dataclasses.replace(event, id=f"{article.id}-e{number}")
+            for number, event in enumerate(ordered)
+        )
+        return dataclasses.replace(analysis, events=numbered)
+
+    def _triggers(self, sentence: Any) -> Iterable[tuple[Any, Trigger, CameoCode]]:
+        for token in sentence:
+            trigger: Trigger | None = None
+            if token.idx < self.dateline_end:
+                continue
+            if _is_verb(token):
+                trigger = self.lexicon.match_verb(token) or _obligation(token)
+            elif token.pos_ in ("NOUN", "PROPN") and _noun_is_event(token):
+                trigger = self.lexicon.match_noun(token)
+            if trigger is not None:
+                if (
+                    trigger.noun
+                    and trigger.words == ("strike",)
+                    and not any(
+                        child.dep_ == "prep" and child.lower_ in ("on", "against")
+                        for child in token.children
+                    )
+                ):
+                    trigger = Trigger(trigger.words, True, LABOUR_STRIKE)
+                yield token, trigger, self.codes[trigger.code]
+
+    def _intent(self, code: CameoCode) -> CameoCode | None:
+        """The AGREE or THREATEN code for a future action of type ``code``."""
+        if code.plover_type in ("AGREE", "THREATEN", "REQUEST", "REJECT", "ACCUSE"):
+            return None
+        outer = "AGREE" if code.quad_class in (1, 2) else "THREATEN"
+        refined = INTENT_CODES.get((outer, code.plover_type)) or (
+            "030" if outer == "AGREE" else "130"
+        )
+        return self.codes.get(refined)
+
+    def _refine(
+        self, token: Any, code: CameoCode, by_token: dict[int, tuple[Trigger, CameoCode]]
+    ) -> CameoCode:
+        """A promise, threat or appeal takes the code of what it is about."""
+        if code.plover_type not in ABSORBING:
+            return code
+        for child in _content(token):
+            inner = by_token.get(child.i)
+            if inner:
+                refined = INTENT_CODES.get((code.plover_type, inner[1].plover_type))
+                if refined and refined in self.codes:
+                    return self.codes[refined]
+        return code
+
+
+def _content(token: Any) -> Iterable[Any]:
+    """What an appeal or threat is about: its infinitive, clause and objects, below it."""
+    for child in token.children:
+        if child.dep_ in ("xcomp", "ccomp", "dobj", "prep", "pobj", "pcomp", "advcl"):
+            if child.dep_ == "advcl" and not any(g.dep_ == "aux" for g in child.children):
+                continue
+            yield child
+            yield from _content(child)
+
+
+def _absorbed(
+    token: Any, by_token: dict[int, tuple[Trigger, CameoCode]], codes: dict[str, CameoCode]
+) -> bool:
+    node = token
+    for _ in range(4):
+        if node.head is node or node.dep_ not in (
+            "xcomp",
+            "ccomp",
+            "dobj",
+            "prep",
+            "pobj",
+            "pcomp",
+            "advcl",
+        ):
+            return False
+        purpose = node.dep_ in ("advcl", "xcomp") and any(
+            child.dep_ == "aux" and child.lower_ == "to" for child in node.children
+        )
+        node = node.head
+        outers = [by_token.get(node.i)] + [
+            by_token.get(child.i) for child in node.children if child.dep_ == "dobj"
+        ]
+        for outer in outers:
+            if outer is None or outer[1].code == DENIAL_CODE:
+                continue
+            if outer[1].plover_type in ABSORBING or purpose:
+                # "urged [to withdraw]"; "staged protests [to demand reforms]".
+                return True
+    return False
+
+
+def _obligation(token: Any) -> Trigger | None:
+    """ "X said Y must do Z": a demand by X of Y (REQUEST), with no verb of asking."""
+    if not any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in token.children):
+        return None
+    head = token.head
+    if token.dep_ == "ccomp" and head.lemma_.lower() in OBLIGATION_HEADS:
+        return Trigger((token.lemma_.lower(),), False, "100")
+    return None
+
+
+def _is_verb(token: Any) -> bool:
+    """A verb that tells an action: not a participle used as an adjective ("occupying regime",
+    "the lands occupied in 1948")."""
+    if token.dep_ in ("amod", "compound"):
+        return False
+    if token.dep_ == "acl" and token.tag_ in ("VBN", "VBG") and token.i > token.head.i:
+        return not any(child.dep_ in ("agent", "dobj") for child in token.children)
+    if token.pos_ == "VERB" or (token.pos_ == "AUX" and token.dep_ == "ROOT"):
+        return True
+    return token.tag_ in ("VB", "VBD", "VBZ", "VBP") and token.pos_ == "ADJ"
+
+
+def _restates(token: Any, code: CameoCode, by_token: dict[int, tuple[Trigger, CameoCode]]) -> bool:
+    """An event noun that is the object of a verb coding the same type ("condemned the
+    attack" is not a second ACCUSE; "describing the crimes" not a second accusation)."""
+    if token.pos_ not in ("NOUN", "PROPN"):
+        return False
+    outer = by_token.get(token.head.i)
+    if outer is None or token.dep_ not in ("dobj", "nsubjpass"):
+        return False
+    # "lifted the ban", "ended the siege": the noun is what the verb undoes.
+    return outer[1].plover_type in (code.plover_type, "RETREAT", "CONCEDE")
+
+
+def _noun_is_event(token: Any) -> bool:
+    """Whether an event noun is told as an event here, not merely named."""
+    head = token.head
+    if token.dep_ in ("dobj", "nsubjpass") and head.lemma_.lower() in LIGHT_VERBS:
+        return True
+    if token.dep_ == "nsubj" and head.lemma_.lower() in HAPPENING_VERBS:
+        return True
+    if token.dep_ == "ROOT":
+        return True
+    for child in token.children:
+        if child.dep_ == "poss" or (child.dep_ == "amod" and child.ent_type_ in ("NORP", "GPE")):
+            return True
+        if child.dep_ == "prep" and child.lower_ in ("on", "against", "by"):
+            return True
+    return token.dep_ == "pobj" and head.lower_ in ("after", "during", "amid", "in", "under")
+
+
+def _subject(verb: Any, after: int = 0) -> tuple[Any | None, bool]:
+    """The subject token of ``verb`` (climbing to the clause that has one), and passivity.
+
+    Words before ``after`` (the dateline, which the parser often makes a subject) are not
+    subjects."""
+    node = verb
+    for _ in range(5):
+        for child in node.children:
+            if child.dep_ in ("nsubj", "csubj") and child.idx >= after:
+                return child, False
+            if child.dep_ == "nsubjpass":
+                return None, True
+        if node.dep_ == "xcomp" and node.head.lemma_.lower() in OBJECT_CONTROL:
+            for child in node.head.children:
+                if child.dep_ == "dobj":
+                    return child, False
+        if node.dep_ in ("xcomp", "conj", "advcl", "pcomp") and node.head is not node:
+            node = node.head
+            if node.dep_ == "prep":
+                node = node.head
+            continue
+        if node.dep_ == "acl" and node.head is not node:
+            return node.head, False
+        break
+    return None, False
+
+
+def _arguments(
+    token: Any, index: _ArticleIndex, code: CameoCode
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    actors: list[str] = []
+    recipients: list[str] = []
+    if token.pos_ in ("VERB", "AUX"):
+        subject, _passive = _subject(token, index.dateline_end)
+        for child in token.children:
+            if child.dep_ == "nsubjpass":
+                recipients += _actors_of(child, index)
+            elif child.dep_ == "agent":
+                for grand in child.children:
+                    if grand.dep_ == "pobj":
+                        actors += _actors_of(grand, index)
+            elif child.dep_ in ("dobj", "dative", "iobj"):
+                recipients += _actors_of(child, index)
+            elif child.dep_ == "prep" and child.lower_ in RECIPIENT_PREPS:
+                recipients += [
+                    a
+                    for grand in child.children
+                    if grand.dep_ == "pobj"
+                    for a in _actors_of(grand, index)
+                ]
+        if subject is not None and not actors:
+            actors += _actors_of(subject, index)
+    else:
+        for child in token.children:
+            if child.dep_ == "poss" or (child.dep_ in ("amod", "compound") and child.ent_type_):
+                actors += _actors_of(child, index)
+            elif child.dep_ == "prep":
+                for grand in child.children:
+                    if grand.dep_ != "pobj":
+                        continue
+                    if child.lower_ == "by":
+                        actors += _actors_of(grand, index)
+                    elif child.lower_ in NOUN_TARGET_PREPS or (
+                        child.lower_ == "of" and code.plover_type in ("COERCE", "ASSAULT")
+                    ):
+                        recipients += _actors_of(grand, index)
+        head = token.head
+        if not actors and token.dep_ == "dobj" and head.lemma_.lower() in LIGHT_VERBS:
+            subject, _ = _subject(head, index.dateline_end)
+            if subject is not None:
+                actors += _actors_of(subject, index)
+    actor_ids = tuple(dict.fromkeys(actors))
+    return actor_ids, tuple(a for a in dict.fromkeys(recipients) if a not in actor_ids)
+
+
+def _phrase(token: Any) -> tuple[int, int]:
+    """The character range of a noun phrase, without its clauses and prepositions."""
+    left = token.left_edge
+    right = token
+    for child in token.children:
+        if child.dep_ in _CLAUSES or (child.dep_ == "prep" and child.lower_ != "of"):
+            continue
+        if child.i > right.i:
+            right = child.right_edge
+    for child in token.children:
+        if child.dep_ in _CLAUSES and child.i < token.i and child.right_edge.i >= left.i:
+            left = child.right_edge.nbor(1) if child.right_edge.i + 1 <= token.i else token
+    return left.idx, right.idx + len(right.text)
+
+
+def _actor_of(token: Any, index: _ArticleIndex) -> str | None:
+    found = _actors_of(token, index)
+    return found[0] if found else None
+
+
+def _actors_of(token: Any, index: _ArticleIndex) -> list[str]:
+    """The actors a noun phrase names: its head's actor first, then its conjuncts'."""
+    found: list[str] = []
+    for node in [token, *[c for c in token.subtree if c.dep_ == "conj" and c.head.i == token.i]]:
+        actor = _one_actor(node, index)
+        if actor and actor not in found:
+            found.append(actor)
+    return found
+
+
+def _one_actor(token: Any, index: _ArticleIndex) -> str | None:
+    low = token.lower_
+    head_hits = index.actors_in(token.idx, token.idx + len(token.text))
+    if head_hits:
+        return head_hits[0][2]
+    if low in _RELATIVE and token.head.dep_ == "relcl":
+        return _one_actor(token.head.head, index)
+    if low in _FIRST_PERSON:
+        return index.speaker_at(token.idx)
+    if low in _PRONOUNS:
+        return index.recent_actor(token.idx, person=True)
+    if low in _PERSON_POSSESSIVES:
+        return index.recent_actor(token.idx, person=True)
+    if low in _GROUP_PRONOUNS:
+        return index.recent_actor(token.idx, person=False)
+    start, end = _phrase(token)
+    hits = index.actors_in(start, end)
+    if not hits:
+        # "its aircraft", "their fighters": the owner stands for the actor.
+        owner = next((c for c in token.children if c.dep_ == "poss"), None)
+        if owner is not None and owner.i != token.i:
+            return _one_actor(owner, index)
+        return None
+    # Prefer an apposition ("the head of the bureau, Ismail Haniyeh"), then the nearest.
+    for child in token.children:
+        if child.dep_ == "appos":
+            inner = index.actors_in(child.left_edge.idx, child.right_edge.idx + 1)
+            if inner:
+                return inner[0][2]
+    return min(hits, key=lambda hit: abs(hit[0] - token.idx))[2]
+
+
+def _place_of(token: Any, index: _ArticleIndex, argument_ids: tuple[str, ...]) -> str | None:
+    sentence = token.sent
+    clause_start, clause_end = _clause_range(token)
+    best: tuple[float, str] | None = None
+    for start, end, place_id, feature in index.place_mentions:
+        if start < sentence.start_char or end > sentence.end_char:
+            continue
+        if not (clause_start <= start and end <= clause_end):
+            continue
+        if any(a_start == start for a_start, _end, _ in index.actors_in(start, end)):
+            # "Tehran said": a place standing for an actor is not the scene.
+            continue
+        distance = abs(start - token.idx) + (200 if "PCL" in feature else 0)
+        if best is None or distance < best[0]:
+            best = (distance, place_id)
+    return best[1] if best else None
+
+
+def _clause_range(token: Any) -> tuple[int, int]:
+    """The trigger's clause, without its subject: where its place and date are told.
+
+    An event noun that is the subject or object of a light verb or a verb of happening
+    takes that verb's clause ("Rallies ... were held [in Tehran]")."""
+    if token.pos_ in ("NOUN", "PROPN") and token.dep_ in ("nsubj", "nsubjpass", "dobj"):
+        lemma = token.head.lemma_.lower()
+        if lemma in LIGHT_VERBS or lemma in HAPPENING_VERBS:
+            start, end = _clause_range(token.head)
+            return min(start, token.left_edge.idx), end
+    tokens = [token]
+    for child in token.children:
+        if child.dep_ in ("nsubj", "nsubjpass", "csubj", "ccomp", "parataxis", "relcl"):
+            continue
+        tokens.extend(child.subtree)
+    start = min(t.idx for t in tokens)
+    last = max(tokens, key=lambda t: t.i)
+    return start, last.idx + len(last.text)
+
+
+def _date_of(token: Any, index: _ArticleIndex) -> Any:
+    clause_start, clause_end = _clause_range(token)
+    inside = [d for start, end, d in index.dates if clause_start <= start and end <= clause_end]
+    if not inside:
+        return None
+    return min(inside, key=lambda d: abs(d.start - token.idx))
+
+
+def _trigger_span(text: str, token: Any) -> Span:
+    start = token.idx
+    end = token.idx + len(token.text)
+    for child in token.children:
+        if child.dep_ == "prt" and child.i == token.i + 1:
+            end = child.idx + len(child.text)
+        if child.dep_ == "compound" and child.i == token.i - 1 and token.pos_ != "VERB":
+            start = child.idx
+    return Span(start, end, text[start:end])
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _confidence(
+    token: Any, code: CameoCode, actors: tuple[str, ...], recipients: tuple[str, ...]
+) -> float:
+    score = 0.4
+    score += 0.2 if actors else 0.0
+    score += 0.15 if recipients else 0.0
+    score += 0.1 if token.pos_ == "VERB" else 0.0
+    score += 0.05 if len(code.code) > 3 else 0.0
+    return round(min(score, 0.95), 2)
