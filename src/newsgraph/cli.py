@@ -273,6 +273,115 @@ def places(db: str | None, limit: int, country: str | None, fmt: str) -> None:
     _table(None, list(rows[0]) if rows else ["name"], [list(row.values()) for row in rows])
 
 
+STATUSES = ("asserted", "alleged", "denied", "planned", "hypothetical", "negated")
+rows_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+
+
+def _print_rows(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str]) -> None:
+    if fmt == "json":
+        _print_json(rows)
+        return
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(
+                "; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
+                for v in (row.get(column) for column in columns)
+            )
+        return
+    _table(None, columns, [[_cell(row.get(column)) for column in columns] for row in rows])
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    if isinstance(value, str) and len(value) > 160:
+        return value[:157] + "..."
+    return value
+
+
+@cli.command()
+@db_option
+@click.option("--actor", default=None, help="Actor name, country code or id among the actors.")
+@click.option("--recipient", default=None, help="The same, among the recipients.")
+@click.option("--type", "plover_type", default=None, help="PLOVER type or CAMEO code prefix.")
+@click.option("--status", type=click.Choice(STATUSES), default=None, help="Claim status.")
+@click.option("--place", default=None, help="Place name or GeoNames id.")
+@click.option("--since", default=None, metavar="DATE", help="Earliest date (ISO).")
+@click.option("--until", default=None, metavar="DATE", help="Latest date (ISO).")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@rows_format_option
+def events(
+    db: str | None,
+    actor: str | None,
+    recipient: str | None,
+    plover_type: str | None,
+    status: str | None,
+    place: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    fmt: str,
+) -> None:
+    """Coded events, with actors, recipients, status, claimant, place and date."""
+    from newsgraph.store import Store
+    from newsgraph.store.event_queries import EVENT_COLUMNS, find_events
+
+    with Store(_settings(db=db).db, read_only=True) as store:
+        rows = find_events(
+            store,
+            actor=actor,
+            recipient=recipient,
+            plover_type=plover_type,
+            status=status,
+            place=place,
+            since=since,
+            until=until,
+            limit=limit,
+        )
+    brief = ("date", "plover_type", "cameo_code", "status", "actors", "recipients")
+    brief = (*brief, "claimed_by", "place", "trigger", "article_id")
+    columns = EVENT_COLUMNS if fmt != "table" else brief
+    _print_rows(rows, fmt, columns)
+
+
+@cli.command()
+@db_option
+@click.option("--speaker", default=None, help="Speaker name, country code, id or words.")
+@click.option(
+    "--kind", type=click.Choice(["direct", "indirect", "mixed", "statement"]), default=None
+)
+@click.option("--text", "contains", default=None, help="Words the quote contains.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@rows_format_option
+def quotes(
+    db: str | None,
+    speaker: str | None,
+    kind: str | None,
+    contains: str | None,
+    limit: int,
+    fmt: str,
+) -> None:
+    """Quotes with their speaker, cue and addressee."""
+    from newsgraph.store import Store
+    from newsgraph.store.event_queries import find_quotes
+
+    with Store(_settings(db=db).db, read_only=True) as store:
+        rows = find_quotes(store, speaker=speaker, kind=kind, text=contains, limit=limit)
+    columns = ("kind", "speaker", "cue", "addressee", "text", "article_id")
+    _print_rows(rows, fmt, columns if fmt == "table" else tuple(rows[0]) if rows else columns)
+
+
 @cli.command()
 @db_option
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
@@ -298,13 +407,15 @@ def rejections(db: str | None, limit: int, fmt: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonl", "csv", "parquet"]),
+    type=click.Choice(["jsonl", "csv", "parquet", "gdelt", "plover"]),
     required=True,
-    help="jsonl: one record per line in file OUT; csv/parquet: one file per table in folder OUT.",
+    help="jsonl: one record per line in file OUT; csv/parquet: one file per table in folder "
+    "OUT; gdelt: the GDELT 2.0 event table (61 columns, tab-separated) in file OUT; "
+    "plover: PLOVER JSON records, one per line, in file OUT.",
 )
 @click.option("--out", required=True, metavar="PATH", help="Destination file or folder.")
 def export(db: str | None, fmt: str, out: str) -> None:
-    """Export the store as JSON Lines, CSV or Parquet."""
+    """Export the store as JSON Lines, CSV, Parquet, GDELT events or PLOVER records."""
     from newsgraph.store import Store
     from newsgraph.store import export as run_export
 
@@ -406,6 +517,19 @@ def evaluate_actors(data: str, as_json: bool) -> None:
 
     scores = evaluate_plover(Path(data)).as_dict()
     _print_metrics(dict(scores), "json" if as_json else "table")
+
+
+@evaluate.command(name="events")
+@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False))
+@limit_option
+@eval_format_option
+def evaluate_events(data: str, limit: int | None, as_json: bool) -> None:
+    """Event types and actor countries on PLOVER gold JSON, or types on CASE 2021 TSV."""
+    from pathlib import Path
+
+    from newsgraph.evaluate.events import evaluate_events as run
+
+    _print_metrics(run(Path(data), limit=limit), "json" if as_json else "table")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

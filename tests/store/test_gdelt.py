@@ -8,6 +8,7 @@ import doctest
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -22,6 +23,7 @@ from newsgraph.store.gdelt import (
     INTEGER_COLUMNS,
     ISO2_TO_FIPS,
     MentionCounts,
+    actor_code,
     event_day,
     fips_country,
     gdelt_row,
@@ -48,14 +50,14 @@ def at(needle: str, text: str = TEXT) -> tuple[int, int, str]:
     return start, start + len(needle), needle
 
 
-def actor(aid: str, needle: str, name: str, **fields: object) -> Actor:
+def actor(aid: str, needle: str, name: str, **fields: Any) -> Actor:
     start, end, text = at(needle)
-    return Actor(aid, "art1", start, end, text, name, **fields)  # type: ignore[arg-type]
+    return Actor(aid, "art1", start, end, text, name, **fields)
 
 
-def place(pid: str, needle: str, name: str, **fields: object) -> Place:
+def place(pid: str, needle: str, name: str, **fields: Any) -> Place:
     start, end, text = at(needle)
-    return Place(pid, "art1", start, end, text, name, **fields)  # type: ignore[arg-type]
+    return Place(pid, "art1", start, end, text, name, **fields)
 
 
 ACTORS = (
@@ -74,7 +76,7 @@ ACTORS = (
 )  # fmt: skip
 PLACES = (
     place(
-        "p0", "Khan Younis on", "Khan Yunis", geonameid=281102, latitude=31.34018,
+        "p0", "Khan Younis", "Khan Yunis", geonameid=281102, latitude=31.34018,
         longitude=34.30627, country="PSE", feature="P.PPL", admin1="Gaza Strip",
     ),
     place(
@@ -198,6 +200,34 @@ def test_gdelt_columns_are_the_61_of_the_codebook() -> None:
 )
 def test_gdelt_row_fills_column(event: Event, column: str, expected: str) -> None:
     assert row_of(event)[column] == expected
+
+
+@pytest.mark.parametrize(
+    ("kb_id", "country", "sector", "code"),
+    [
+        ("un", "IGO", "IGO", "IGOUNO"),
+        ("unsc", "IGO", "GOV", "IGOUNOGOV"),
+        ("unifil", "IGO", "MIL", "IGOUNOMIL"),
+        ("icj", "IGO", "JUD", "IGOUNOICJ"),  # a code of its own: no sector after it
+        ("euparl", "IGO", "LEG", "IGOEUREECLEG"),
+        ("nato", "IGO", "IGO", "IGOWSTNAT"),
+        ("amnesty", None, "NGO", "NGOAMN"),
+        ("alqaeda", "IMG", "REB", "IMGMOSALQ"),
+        (None, "IGO", "JUD", "IGOJUD"),
+        (None, "IMG", "REB", "IMGREB"),
+        (None, None, "NGO", "NGO"),
+        (None, None, "LAB", "LAB"),
+        (None, "XKX", "GOV", "KOSGOV"),
+        (None, "PSE", "REB", "PSEREB"),
+        (None, "USA", None, "USA"),
+        (None, None, None, ""),
+    ],
+)
+def test_gdelt_actor_code(
+    kb_id: str | None, country: str | None, sector: str | None, code: str
+) -> None:
+    found = Actor("x", "art1", 0, 5, TEXT[:5], "X", country=country, sector=sector, kb_id=kb_id)
+    assert actor_code(found) == code
 
 
 def test_gdelt_row_has_no_tab_newline_or_double_quote() -> None:

@@ -41,6 +41,8 @@ PLAN_VERBS = _words(
     "plan intend prepare aim schedule expect decide seek want hope mean propose "
     "threaten vow swear pledge promise agree offer"
 )
+#: Verbs by which someone states an intention (a promise or a threat) rather than plans.
+STATING_VERBS = CLAIM_VERBS | _words("vow swear pledge promise threaten offer warn")
 HEDGE_ADVERBS = _words("allegedly reportedly purportedly supposedly apparently")
 CONDITION_MARKS = _words("if unless whether lest")
 CONDITIONAL_AUX = _words("could might may should")
@@ -58,6 +60,9 @@ class Claim:
 
     status: EventStatus
     claimed_by: str | None = None
+    #: Whether someone states it (a verb of saying, promising or threatening): a future
+    #: action someone states is a promise or a threat, not a plan.
+    stated: bool = False
 
 
 def _negated(token: Any) -> bool:
@@ -99,6 +104,7 @@ def read_claim(
     claimed_by = quote.speaker_id if quote else None
     status: EventStatus | None = None
     alleged = quote is not None
+    stated = quote is not None and _cue_lemma(trigger.doc, quote) in STATING_VERBS
 
     for depth, node in enumerate(chain):
         lemma = node.lemma_.lower()
@@ -113,11 +119,13 @@ def read_claim(
             if lemma in CLAIM_VERBS and chain[depth - 1].dep_ in _CONTENT:
                 # The nearest claim verb's subject is the claimant ("sources said,
                 # after Hezbollah said it had fired ..."), before an enclosing quote's.
-                alleged = True
+                alleged = stated = True
                 claimed_by = _subject_actor(node, actor_at) or claimed_by
                 break
             if lemma in PLAN_VERBS and chain[depth - 1].dep_ in ("xcomp", "ccomp", "pobj"):
                 status = status or "planned"
+                stated = stated or lemma in STATING_VERBS
+                claimed_by = claimed_by or _subject_actor(node, actor_at)
         children = list(node.children)
         if any(c.dep_ == "mark" and c.lower_ in CONDITION_MARKS for c in children):
             status = status or "hypothetical"
@@ -132,7 +140,14 @@ def read_claim(
             break
     if status is None:
         status = "alleged" if alleged else "asserted"
-    return Claim(status, claimed_by)
+    return Claim(status, claimed_by, stated)
+
+
+def _cue_lemma(doc: Any, quote: Quote) -> str:
+    if quote.cue is None:
+        return ""
+    span = doc.char_span(quote.cue.start, quote.cue.end, alignment_mode="expand")
+    return span[0].lemma_.lower() if span is not None and len(span) else ""
 
 
 def _subject_actor(verb: Any, actor_at: Callable[[Any], str | None]) -> str | None:

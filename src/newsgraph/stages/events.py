@@ -175,8 +175,9 @@ class EventsStage:
             claim = read_claim(token, analysis.quotes, lambda t: _actor_of(t, index))
             if claim.status == "planned" and code.plover_type in ("AGREE", "THREATEN"):
                 claim = dataclasses.replace(claim, status="asserted")
-            elif claim.status == "planned":
-                # A stated intention is itself the event: a promise (AGREE) or a threat.
+            elif claim.status == "planned" and claim.stated:
+                # An intention someone states is itself the event: a promise (AGREE) or a
+                # threat; a plan told in the outlet's voice stays planned.
                 intent = self._intent(code)
                 if intent is not None:
                     code = intent

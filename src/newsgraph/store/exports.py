@@ -10,8 +10,8 @@ from newsgraph.errors import StorageError
 from newsgraph.store.database import Store
 from newsgraph.store.tables import ALL_TABLES
 
-ExportFormat = Literal["jsonl", "csv", "parquet"]
-EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
+ExportFormat = Literal["jsonl", "csv", "parquet", "gdelt", "plover"]
+EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet", "gdelt", "plover")
 TABLE_NAMES: tuple[str, ...] = tuple(table.name for table in ALL_TABLES)
 
 
@@ -19,7 +19,8 @@ def export(store: Store, fmt: str, out: str | Path) -> dict[str, int]:
     """Write the store to ``out``.
 
     ``jsonl`` writes one full record (the ``newsgraph analyze`` shape) per line to the
-    file ``out``; ``csv`` and ``parquet`` write one file per table into the folder
+    file ``out``; ``gdelt`` the GDELT 2.0 event table and ``plover`` PLOVER JSON records
+    (one per event, see ``docs/exports.md``) to the file ``out``; ``csv`` and ``parquet`` write one file per table into the folder
     ``out`` (list and struct columns become JSON text in CSV).
 
     Returns:
@@ -31,6 +32,15 @@ def export(store: Store, fmt: str, out: str | Path) -> dict[str, int]:
     target = Path(out)
     if fmt == "jsonl":
         return {str(target): _export_jsonl(store, target)}
+    if fmt in ("gdelt", "plover"):
+        from newsgraph.store.gdelt import write_gdelt
+        from newsgraph.store.plover import write_plover
+
+        writer = write_gdelt if fmt == "gdelt" else write_plover
+        try:
+            return {str(target): writer(store.iter_analyses(), target)}
+        except OSError as exc:
+            raise StorageError(f"cannot write {target}: {exc.strerror}", path=str(target)) from exc
     if fmt not in EXPORT_FORMATS:
         raise StorageError(
             f"unknown export format {fmt!r}", hint=f"choose one of {', '.join(EXPORT_FORMATS)}"

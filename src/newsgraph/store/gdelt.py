@@ -102,16 +102,8 @@ _GAZA_WEST_OF = 34.6
 
 # CAMEO codes of international actors that CAMEO gives a code of their own (CAMEO 1.1b3
 # actor codebook, table 3.4), by knowledge-base id: (full code, known-group code).
-# Sub-organs without a code of their own take their parent's (the Security Council is
-# IGOUNO plus its sector, GOV).
 _KNOWN_GROUPS: dict[str, tuple[str, str]] = {
-    **dict.fromkeys(
-        (
-            *("un", "unsc", "unga", "unhrc", "unrwa", "ocha", "unifil", "monusco", "unmiss"),
-            *("unesco", "undp", "unfpa", "unwomen", "unmission_sudan", "unpeacekeepers"),
-        ),
-        ("IGOUNO", "UNO"),
-    ),
+    "un": ("IGOUNO", "UNO"),
     "unicef": ("IGOUNOKID", "KID"),
     "fao": ("IGOUNOFAO", "FAO"),
     "ohchr": ("IGOUNOHCH", "HCH"),
@@ -127,8 +119,7 @@ _KNOWN_GROUPS: dict[str, tuple[str, str]] = {
     "wto": ("IGOWTO", "WTO"),
     "interpol": ("IGOITP", "ITP"),
     "nato": ("IGOWSTNAT", "NAT"),
-    "natoforces": ("IGOWSTNAT", "NAT"),
-    **dict.fromkeys(("eu", "ec", "euco", "euparl", "ecb", "eeas"), ("IGOEUREEC", "EEC")),
+    "eu": ("IGOEUREEC", "EEC"),
     "osce": ("IGOSCE", "SCE"),
     "coe": ("IGOCOE", "COE"),
     "au": ("IGOAFR", ""),
@@ -151,6 +142,19 @@ _KNOWN_GROUPS: dict[str, tuple[str, str]] = {
     "oxfam": ("NGOXFM", "XFM"),
     "crisisgroup": ("NGOICG", "ICG"),
     "alqaeda": ("IMGMOSALQ", "ALQ"),
+}
+# Organs with no CAMEO code of their own take their parent's code followed by their
+# sector, as CAMEO builds sub-organisation codes (the Security Council: IGOUNOGOV).
+_ORGAN_OF: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            *("unsc", "unga", "unhrc", "unrwa", "ocha", "unifil", "monusco", "unmiss"),
+            *("unesco", "undp", "unfpa", "unwomen", "unmission_sudan", "unpeacekeepers"),
+        ),
+        "un",
+    ),
+    **dict.fromkeys(("ec", "euco", "euparl", "ecb", "eeas"), "eu"),
+    "natoforces": "nato",
 }
 # Codes that stand where a country would for actors affiliated with no single state.
 _INTERNATIONAL = frozenset({"IGO", "IMG", "NGO", "NGM", "MNC"})
@@ -367,19 +371,31 @@ def actor_code(actor: Actor) -> str:
     return _actor_codes(actor)[0]
 
 
+def known_group_code(kb_id: str | None) -> str | None:
+    """The CAMEO code of an international actor CAMEO names (an organ: its parent's).
+
+    >>> known_group_code("unicef"), known_group_code("unsc"), known_group_code("hamas")
+    ('IGOUNOKID', 'IGOUNO', None)
+    """
+    kb_id = _ORGAN_OF.get(kb_id or "", kb_id or "")
+    known = _KNOWN_GROUPS.get(kb_id)
+    return known[0] if known else None
+
+
 def _actor_codes(actor: Actor) -> tuple[str, str, str, str, str]:
     """(full code, country code, known-group code, type 1, type 2) of an actor."""
-    known = _KNOWN_GROUPS.get(actor.kb_id or "")
+    kb_id = actor.kb_id or ""
     sector = actor.sector or ""
     country = actor.country or ""
     if not country and sector in _INTERNATIONAL:
         country = sector  # an NGO with no home country: its code starts with NGO
-    if known:
-        lead = known[0][:3]
-        # CAMEO adds the role of an IGO's organ (IGOUNOGOV, IGOUNOMIL); NGO and IMG
-        # codes are complete as they stand.
-        extra = sector if lead == "IGO" and sector not in ("", "IGO") else ""
-        return known[0] + extra, "", known[1], lead, extra
+    if kb_id in _ORGAN_OF:
+        code, group = _KNOWN_GROUPS[_ORGAN_OF[kb_id]]
+        extra = sector if sector not in _INTERNATIONAL else ""
+        return code + extra, "", group, code[:3], extra
+    if kb_id in _KNOWN_GROUPS:
+        code, group = _KNOWN_GROUPS[kb_id]
+        return code, "", group, code[:3], ""
     if country in _INTERNATIONAL:
         extra = sector if sector != country else ""
         return country + extra, "", "", country, extra
@@ -421,7 +437,7 @@ def _place_geo(place: Place | None) -> list[str]:
         full_name, feature = country_name, fips
     elif geo_type in (US_STATE, WORLD_STATE):
         full_name = _join(place.name, country_name)
-        feature = adm1 if geo_type == US_STATE else str(place.geonameid or adm1)
+        feature = adm1 if geo_type == US_STATE else str(place.geonameid or "")
     else:
         full_name = _join(place.name, place.admin1, country_name)
         feature = str(place.geonameid or "")

@@ -27,20 +27,14 @@ from typing import Any
 
 from newsgraph.errors import StorageError
 from newsgraph.model import Actor, Analysis, Event, Mention, Place
-from newsgraph.store.gdelt import event_day
+from newsgraph.store.gdelt import event_day, known_group_code
 
 EXTENSION_KEY = "newsgraph"
 
 # PLOVER's country field for actors of no single state (manual, "Country names"): the
-# UN and the EU have codes of their own, every other IGO is IGO; Kosovo is KOS.
-_UN_SYSTEM = frozenset(
-    {
-        *("un", "unsc", "unga", "unhrc", "ohchr", "unhcr", "unicef", "wfp", "who", "unrwa"),
-        *("ocha", "unifil", "monusco", "unmiss", "unesco", "undp", "unfpa", "iom", "fao"),
-        *("ilo", "iaea", "icj", "unwomen", "unmission_sudan", "unpeacekeepers"),
-    }
-)
-_EU = frozenset({"eu", "ec", "euco", "euparl", "ecb", "eeas"})
+# UN and the EU have codes of their own (UNO, EUR), every other IGO is IGO; Kosovo is
+# KOS. Membership of the UN system or the EU is read from the actor's CAMEO code.
+_PLOVER_IGO = (("IGOUNO", "UNO"), ("IGOEUREEC", "EUR"))
 _INTERNATIONAL = frozenset({"IGO", "IMG", "NGO", "NGM", "MNC"})
 _PLOVER_COUNTRY = {"XKX": "KOS"}
 
@@ -145,11 +139,8 @@ def plover_country(actor: Actor) -> str | None:
     """
     country = actor.country
     if country == "IGO":
-        if actor.kb_id in _UN_SYSTEM:
-            return "UNO"
-        if actor.kb_id in _EU:
-            return "EUR"
-        return "IGO"
+        cameo = known_group_code(actor.kb_id) or ""
+        return next((code for prefix, code in _PLOVER_IGO if cameo.startswith(prefix)), "IGO")
     if not country and actor.sector in _INTERNATIONAL:
         return actor.sector
     return _PLOVER_COUNTRY.get(country, country) if country else None

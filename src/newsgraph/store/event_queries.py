@@ -1,0 +1,179 @@
+"""Queries over stored events and quotes, with their actors, places and articles joined in.
+
+Used by ``newsgraph events`` and ``newsgraph quotes`` (and meant for any front end):
+each function returns plain dicts, one per event or quote, ready for a table or JSON.
+All values given by the caller are bound as parameters, never pasted into SQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newsgraph.store.database import Store
+
+EVENT_COLUMNS = (
+    "id",
+    "article_id",
+    "date",
+    "plover_type",
+    "plover_mode",
+    "cameo_code",
+    "quad_class",
+    "goldstein",
+    "status",
+    "actors",
+    "recipients",
+    "claimed_by",
+    "reported_by",
+    "place",
+    "geonameid",
+    "latitude",
+    "longitude",
+    "trigger",
+    "confidence",
+    "text",
+    "published",
+    "url",
+)
+
+_ACTOR_MATCH = (
+    "EXISTS (SELECT 1 FROM actors x WHERE x.article_id = e.article_id "
+    "AND list_contains(e.{column}, x.id) "
+    "AND (x.name ILIKE ? OR x.country = upper(?) OR x.id = ? "
+    "OR list_contains(x.aliases, ?)))"
+)
+
+
+def _names(column: str) -> str:
+    return (
+        "(SELECT list(x.name || coalesce(' [' || x.country || coalesce(' ' || x.sector, '') "
+        f"|| ']', '') ORDER BY list_position(e.{column}, x.id)) FROM actors x "
+        f"WHERE x.article_id = e.article_id AND list_contains(e.{column}, x.id))"
+    )
+
+
+def find_events(
+    store: Store,
+    *,
+    actor: str | None = None,
+    recipient: str | None = None,
+    plover_type: str | None = None,
+    status: str | None = None,
+    place: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Events matching every filter given, newest first.
+
+    Args:
+        actor: an actor name (substring, any case), ISO3/IGO country code, actor id or
+            alias that must be among the event's actors.
+        recipient: the same, among its recipients.
+        plover_type: a PLOVER type (``ASSAULT``) or a CAMEO code prefix (``19``).
+        status: ``asserted``, ``alleged``, ``denied``, ``planned``, ``hypothetical`` or
+            ``negated``.
+        place: a place name (substring, any case) or GeoNames id.
+        since: earliest date (ISO, inclusive), compared with the event's date, or the
+            article's publication date when the event has none.
+        until: latest date (ISO, inclusive; "2024-05" covers all of May).
+        limit: most rows returned.
+        offset: rows skipped first (paging).
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value in (("actor_ids", actor), ("recipient_ids", recipient)):
+        if value:
+            clauses.append(_ACTOR_MATCH.format(column=column))
+            params += [f"%{value}%", value, value, value]
+    if plover_type:
+        clauses.append("(e.plover_type = upper(?) OR starts_with(e.cameo_code, ?))")
+        params += [plover_type, plover_type]
+    if status:
+        clauses.append("e.status = ?")
+        params.append(status)
+    if place:
+        clauses.append("(p.name ILIKE ? OR CAST(p.geonameid AS VARCHAR) = ?)")
+        params += [f"%{place}%", place]
+    day = "coalesce(e.date, substr(a.published, 1, 10))"
+    if since:
+        clauses.append(f"{day} >= ?")
+        params.append(since)
+    if until:
+        clauses.append(f"substr({day}, 1, length(?)) <= ?")
+        params += [until, until]
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    cursor = store.con.execute(
+        f"""
+        SELECT e.id, e.article_id, e.date, e.plover_type, e.plover_mode, e.cameo_code,
+               e.quad_class, e.goldstein, e.status,
+               {_names("actor_ids")} AS actors, {_names("recipient_ids")} AS recipients,
+               (SELECT any_value(x.name) FROM actors x
+                WHERE x.article_id = e.article_id AND x.id = e.claimed_by) AS claimed_by,
+               e.reported_by, p.name AS place, p.geonameid, p.latitude, p.longitude,
+               e.trigger.text AS trigger, e.confidence, e.text, a.published, a.url
+        FROM events e
+        JOIN articles a ON a.id = e.article_id
+        LEFT JOIN places p ON p.id = e.place_id AND p.article_id = e.article_id
+        {where}
+        ORDER BY {day} DESC NULLS LAST, e.article_id, e.start
+        LIMIT {int(limit)} OFFSET {int(offset)}
+        """,
+        params,
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def find_quotes(
+    store: Store,
+    *,
+    speaker: str | None = None,
+    kind: str | None = None,
+    text: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Quotes with their speaker and addressee, newest article first.
+
+    Args:
+        speaker: an actor name (substring, any case), country code or actor id of the
+            speaker, or words of the speaker's own text ("a spokesman").
+        kind: ``direct``, ``indirect``, ``mixed`` or ``statement``.
+        text: words the quote must contain (substring, any case).
+        limit: most rows returned.
+        offset: rows skipped first.
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+    if speaker:
+        clauses.append(
+            "(s.name ILIKE ? OR s.country = upper(?) OR s.id = ? OR q.speaker.text ILIKE ?)"
+        )
+        params += [f"%{speaker}%", speaker, speaker, f"%{speaker}%"]
+    if kind:
+        clauses.append("q.kind = ?")
+        params.append(kind)
+    if text:
+        clauses.append("q.text ILIKE ?")
+        params.append(f"%{text}%")
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    cursor = store.con.execute(
+        f"""
+        SELECT q.id, q.article_id, q.kind,
+               coalesce(s.name, q.speaker.text) AS speaker, s.country AS speaker_country,
+               q.cue.text AS cue, coalesce(r.name, q.addressee.text) AS addressee,
+               q.text, a.published, a.source
+        FROM quotes q
+        JOIN articles a ON a.id = q.article_id
+        LEFT JOIN actors s ON s.id = q.speaker_id AND s.article_id = q.article_id
+        LEFT JOIN actors r ON r.id = q.addressee_id AND r.article_id = q.article_id
+        {where}
+        ORDER BY a.published DESC NULLS LAST, q.article_id, q.start
+        LIMIT {int(limit)} OFFSET {int(offset)}
+        """,
+        params,
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -1,0 +1,181 @@
+"""Events: triggers, PLOVER/CAMEO coding, arguments, claim status, place and date.
+
+The sentences are written for these tests; each checks one rule of the stage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsgraph.model import Analysis, Article, Event
+from newsgraph.pipeline import Pipeline, apply_stages
+from newsgraph.settings import Settings
+from newsgraph.stages.event_lexicon import TriggerLexicon, cameo_codes
+
+PLOVER_TYPES = {
+    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
+    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    # The packaged defaults: module scope comes before the config isolation.
+    return Pipeline.from_settings(Settings())
+
+
+def analyse(pipeline: Pipeline, text: str, **metadata: str) -> Analysis:
+    article = Article.from_text(text, language="en", **metadata)
+    [analysis], rejected = apply_stages(pipeline, [Analysis(article)])
+    assert not rejected
+    return analysis
+
+
+def only(analysis: Analysis, plover_type: str) -> Event:
+    found = [e for e in analysis.events if e.plover_type == plover_type]
+    assert len(found) == 1, [(e.plover_type, e.trigger) for e in analysis.events]
+    return found[0]
+
+
+def actor_names(analysis: Analysis, ids: tuple[str, ...]) -> set[str]:
+    by_id = {actor.id: actor for actor in analysis.actors}
+    return {by_id[i].name for i in ids}
+
+
+def test_cameo_table_is_complete_and_consistent() -> None:
+    codes = cameo_codes()
+    assert len(codes) > 250
+    for code in codes.values():
+        assert code.quad_class == {1: 1, 2: 1, 3: 1, 4: 1, 5: 1}.get(int(code.code[:2]), 0) or (
+            code.quad_class in (2, 3, 4)
+        )
+        assert -10.0 <= code.goldstein <= 10.0
+        assert code.plover_type in PLOVER_TYPES or (
+            code.plover_type == "" and code.code[:2] == "01"
+        )
+    assert codes["190"].plover_type == "ASSAULT" and codes["190"].quad_class == 4
+    assert codes["0871"].plover_mode == "ceasefire"
+    assert {c.plover_type for c in codes.values()} - {""} == PLOVER_TYPES
+
+
+def test_every_trigger_names_a_coded_cameo_code() -> None:
+    lexicon = TriggerLexicon.load()
+    assert len(lexicon.verbs) > 150 and len(lexicon.nouns) > 100
+    codes = cameo_codes()
+    for table in (lexicon.verbs, lexicon.nouns):
+        for options in table.values():
+            assert all(codes[t.code].plover_type for t in options)
+
+
+def test_verb_event_with_actor_recipient_place_and_date(pipeline: Pipeline) -> None:
+    analysis = analyse(
+        pipeline,
+        "Russian troops shelled the Ukrainian army in Kharkiv on 3 March 2024.",
+        published="2024-03-05",
+    )
+    event = only(analysis, "ASSAULT")
+    assert event.cameo_code == "194" and event.quad_class == 4 and event.goldstein == -10.0
+    assert event.trigger is not None and event.trigger.text == "shelled"
+    assert event.text == analysis.article.text[event.start : event.end]
+    by_id = {a.id: a for a in analysis.actors}
+    assert [by_id[i].country for i in event.actor_ids] == ["RUS"]
+    assert [by_id[i].country for i in event.recipient_ids] == ["UKR"]
+    places = {p.id: p for p in analysis.places}
+    assert event.place_id is not None and places[event.place_id].name == "Kharkiv"
+    assert event.date == "2024-03-03" and event.date_resolution == "day"
+    assert event.status == "asserted" and event.claimed_by is None
+
+
+def test_request_absorbs_what_is_asked(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "The United Nations urged Israel to withdraw its forces.")
+    event = only(analysis, "REQUEST")
+    assert actor_names(analysis, event.actor_ids) == {"United Nations"}
+    assert not [e for e in analysis.events if e.plover_type == "RETREAT"]
+
+
+def test_accusation_is_asserted_and_its_content_alleged(pipeline: Pipeline) -> None:
+    text = "Hamas accused Israel of expelling Palestinian families from Sheikh Jarrah."
+    analysis = analyse(pipeline, text, source="Test Wire")
+    accuse = only(analysis, "ACCUSE")
+    assert accuse.status == "asserted" and accuse.reported_by == "Test Wire"
+    coerce = only(analysis, "COERCE")
+    assert coerce.status == "alleged"
+    assert actor_names(analysis, (coerce.claimed_by,) if coerce.claimed_by else ()) == {"Hamas"}
+
+
+def test_quoted_event_is_alleged_by_its_speaker(pipeline: Pipeline) -> None:
+    text = (
+        'Army spokesman John Carter said: "The rebels attacked our checkpoint near Goma '
+        'last night and killed two soldiers."'
+    )
+    analysis = analyse(pipeline, text)
+    assaults = [e for e in analysis.events if e.plover_type == "ASSAULT"]
+    assert assaults and all(e.status == "alleged" for e in assaults)
+    assert any(
+        actor_names(analysis, (e.claimed_by,)) == {"John Carter"} for e in assaults if e.claimed_by
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("The government denied that police had arrested the journalists.", "denied"),
+        ("Police did not arrest the protesters.", "negated"),
+        ("If talks fail, police could arrest the strikers.", "hypothetical"),
+        ("The court plans to sentence the two men next week.", "planned"),
+        ("Police reportedly arrested three activists in Minsk.", "alleged"),
+        ("Police arrested three activists in Minsk on Sunday.", "asserted"),
+    ],
+)
+def test_claim_status(pipeline: Pipeline, text: str, status: str) -> None:
+    analysis = analyse(pipeline, text)
+    assert only(analysis, "COERCE").status == status
+
+
+def test_stated_intentions_are_promises_and_threats(pipeline: Pipeline) -> None:
+    promise = analyse(pipeline, "Syria said it will withdraw its troops from Lebanon.")
+    assert only(promise, "AGREE").status == "asserted"
+    threat = analyse(pipeline, "The rebels said they would blockade the capital.")
+    assert only(threat, "THREATEN").status == "asserted"
+
+
+def test_noun_events_need_an_argument_or_a_verb(pipeline: Pipeline) -> None:
+    told = analyse(pipeline, "Israeli strikes on Rafah killed 20 people, medics said.")
+    assert [e.plover_type for e in told.events].count("ASSAULT") >= 1
+    named = analyse(pipeline, "The history of protest is long.")
+    assert not named.events
+
+
+def test_labour_strike_is_a_protest(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "Dock workers began a strike over pay on Monday.")
+    assert only(analysis, "PROTEST").cameo_code == "143"
+
+
+def test_participles_used_as_adjectives_are_not_events(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "The occupying power has built new roads.")
+    assert not [e for e in analysis.events if e.plover_type == "COERCE"]
+
+
+def test_the_mission_story(pipeline: Pipeline, demo_dir: Path) -> None:
+    """The letter story: Haniyeh's appeal and accusation, and what his letter alleges."""
+    text = (demo_dir / "text" / "haniyeh_letter_khamenei.txt").read_text("utf-8")
+    analysis = analyse(pipeline, text)
+    names = {a.id: a.name for a in analysis.actors}
+    places = {p.id: p.name for p in analysis.places}
+    haniyeh = next(i for i, n in names.items() if n == "Ismail Haniyeh")
+    asserted_by_him = {
+        e.plover_type for e in analysis.events if haniyeh in e.actor_ids and e.status == "asserted"
+    }
+    assert {"REQUEST", "ACCUSE"} <= asserted_by_him
+    alleged = [e for e in analysis.events if e.status == "alleged" and e.claimed_by == haniyeh]
+    assert {"ASSAULT", "COERCE"} <= {e.plover_type for e in alleged}
+    assert any(
+        e.plover_type == "COERCE" and places.get(e.place_id or "") == "Sheikh Jarrah"
+        for e in alleged
+    )
+    for event in analysis.events:
+        assert event.text == text[event.start : event.end]
+        assert event.trigger is not None
+        assert event.trigger.text == text[event.trigger.start : event.trigger.end]
