@@ -20,8 +20,9 @@ def export(store: Store, fmt: str, out: str | Path) -> dict[str, int]:
 
     ``jsonl`` writes one full record (the ``newsgraph analyze`` shape) per line to the
     file ``out``; ``gdelt`` the GDELT 2.0 event table and ``plover`` PLOVER JSON records
-    (one per event, see ``docs/exports.md``) to the file ``out``; ``csv`` and ``parquet`` write one file per table into the folder
-    ``out`` (list and struct columns become JSON text in CSV).
+    (one per event, see ``docs/exports.md``) to the file ``out``; ``csv`` and ``parquet``
+    write one file per table into the folder ``out`` (list and struct columns become JSON
+    text in CSV).
 
     Returns:
         Rows written per file.
