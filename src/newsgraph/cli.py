@@ -349,8 +349,8 @@ def events(
             until=until,
             limit=limit,
         )
-    brief = ("date", "plover_type", "cameo_code", "status", "actors", "recipients")
-    brief = (*brief, "claimed_by", "place", "trigger", "article_id")
+    brief: tuple[str, ...] = ("date", "plover_type", "cameo_code", "status", "actors")
+    brief = (*brief, "recipients", "claimed_by", "place", "trigger", "article_id")
     columns = EVENT_COLUMNS if fmt != "table" else brief
     _print_rows(rows, fmt, columns)
 
