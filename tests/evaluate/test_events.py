@@ -605,3 +605,34 @@ def test_events_eval_reads_and_maps_the_shared_data(shared_data: Path) -> None:
     empty = ev.score_case2021(snippets, [analysis() for _ in snippets])
     assert (empty["evaluated"], empty["excluded_unmappable"]) == (403, 107)
     assert (empty["majority_label"], empty["majority_accuracy"]) == ("ASSAULT", 0.603)
+
+
+BASELINE = Path(__file__).with_name("baseline_events.json")
+
+
+@pytest.mark.slow
+def test_events_eval_quality_gate_on_plover_gsr_dev(shared_data: Path, update_golden: bool) -> None:
+    """Event type and actor-country figures on the PLOVER GSR dev records may not drop.
+
+    Re-record after a reviewed change with
+    ``pytest tests/evaluate/test_events.py --update-golden`` (the change shows as a diff).
+    """
+    path = shared_data / "events" / "plover" / "plover_gsr_dev.json"
+    if not path.is_file():
+        pytest.skip(f"PLOVER GSR development data not found at {path}")
+    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
+    result = ev.evaluate_events(path, settings=Settings())
+    figures = {
+        "accuracy": result["accuracy"],
+        "macro_f1": result["macro_f1"],
+        "source_country_f1": result["countries"]["source"]["f1"],
+        "target_country_f1": result["countries"]["target"]["f1"],
+    }
+    if update_golden:
+        baseline.update(model=result["model"], records=result["records"], **figures)
+        BASELINE.write_text(json.dumps(baseline, indent=2) + "\n", encoding="utf-8")
+    assert result["model"] == baseline["model"], "another spaCy model: re-record the baseline"
+    assert result["records"] == baseline["records"], "the data changed"
+    for name, found in figures.items():
+        floor = round(baseline[name] - baseline["tolerance"], 4)
+        assert found >= floor, f"{name} {found} fell below {floor} (baseline)"

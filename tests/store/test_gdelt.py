@@ -135,7 +135,8 @@ def test_gdelt_columns_are_the_61_of_the_codebook() -> None:
         (SHELLING, "SQLDATE", "20240507"),
         (SHELLING, "MonthYear", "202405"),
         (SHELLING, "Year", "2024"),
-        (SHELLING, "FractionDate", "2024.4301"),
+        (SHELLING, "FractionDate", "2024.3479"),
+        (MEETING, "FractionDate", "2024.3507"),
         (SHELLING, "Actor1Code", "ISRMIL"),
         (SHELLING, "Actor1Name", "ISRAEL DEFENSE FORCES"),
         (SHELLING, "Actor1CountryCode", "ISR"),
@@ -332,6 +333,15 @@ def test_gdelt_event_day(event_date: str | None, published: str | None, expected
     article = Article("a", "Text.", published=published)
     event = Event("e", "a", 0, 5, "Text.", "PROTEST", date=event_date)
     assert event_day(article, event) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "fraction"),
+    [("2024-01-01", "2024.0027"), ("2015-02-18", "2015.1315"), ("2024-12-31", "2024.9890")],
+)
+def test_gdelt_fraction_date(day: str, fraction: str) -> None:
+    event = Event("e", "art1", 0, 10, TEXT[:10], "PROTEST", cameo_code="141", date=day)
+    assert row_of(event)["FractionDate"] == fraction
 
 
 def test_gdelt_undated_event_takes_the_day_it_was_added() -> None:

@@ -86,6 +86,19 @@ INTENT_CODES: dict[tuple[str, str], str] = {
 #: "Deny": its content stays an event of its own, with status denied.
 DENIAL_CODE = "127"
 RECIPIENT_PREPS = _words("on against at with to upon into toward towards over")
+#: Prepositions that name the other side for some types only ("withdraw [from Lebanon]",
+#: "a meeting [with Obama]", "mediation [between] ...", "an investigation [into] ...").
+EXTRA_PREPS: dict[str, tuple[str, ...]] = {
+    "RETREAT": ("from",),
+    "CONSULT": ("with", "between"),
+    "COOPERATE": ("with", "between"),
+    "AGREE": ("with", "between"),
+    "AID": ("to", "for"),
+    "ACCUSE": ("into",),
+    "SANCTION": ("from",),
+}
+#: Types whose event noun names its target with "of" ("the arrest of", "the killing of").
+OF_TARGET_TYPES = frozenset({"COERCE", "ASSAULT", "ACCUSE", "SANCTION"})
 #: Prepositions that give an event noun its target ("attack on", "sanctions against").
 NOUN_TARGET_PREPS = _words("on against at upon")
 PLACE_PREPS = _words("in at near outside inside across around from into on")
@@ -167,11 +180,22 @@ class EventsStage:
             found.extend(self._triggers(sentence))
         by_token = {token.i: (trigger, code) for token, trigger, code in found}
         events: dict[tuple[Any, ...], Event] = {}
+        # What an appeal, promise or threat is about lends it its recipients ("offered to
+        # hand over [to Britain]", "threatened to strike [Israel]").
+        lent: dict[int, list[str]] = {}
+        absorbed: set[int] = set()
         for token, _trigger, code in found:
-            if _absorbed(token, by_token, self.codes) or _restates(token, code, by_token):
+            outer = _absorbed(token, by_token, self.codes)
+            if outer is not None:
+                absorbed.add(token.i)
+                lent.setdefault(outer, []).extend(_arguments(token, index, code)[1])
+        for token, _trigger, code in found:
+            if token.i in absorbed or _restates(token, code, by_token):
                 continue
             code = self._refine(token, code, by_token)
             actors, recipients = _arguments(token, index, code)
+            extra = [r for r in lent.get(token.i, ()) if r not in recipients and r not in actors]
+            recipients = recipients + tuple(dict.fromkeys(extra))
             claim = read_claim(token, analysis.quotes, lambda t: _actor_of(t, index))
             if claim.status == "planned" and code.plover_type in ("AGREE", "THREATEN"):
                 claim = dataclasses.replace(claim, status="asserted")
@@ -276,7 +300,8 @@ def _content(token: Any) -> Iterable[Any]:
 
 def _absorbed(
     token: Any, by_token: dict[int, tuple[Trigger, CameoCode]], codes: dict[str, CameoCode]
-) -> bool:
+) -> int | None:
+    """The token index of the event that absorbs ``token``'s, if one does."""
     node = token
     for _ in range(4):
         if node.head is node or node.dep_ not in (
@@ -288,21 +313,20 @@ def _absorbed(
             "pcomp",
             "advcl",
         ):
-            return False
+            return None
         purpose = node.dep_ in ("advcl", "xcomp") and any(
             child.dep_ == "aux" and child.lower_ == "to" for child in node.children
         )
         node = node.head
-        outers = [by_token.get(node.i)] + [
-            by_token.get(child.i) for child in node.children if child.dep_ == "dobj"
-        ]
-        for outer in outers:
+        candidates = [node, *(child for child in node.children if child.dep_ == "dobj")]
+        for candidate in candidates:
+            outer = by_token.get(candidate.i)
             if outer is None or outer[1].code == DENIAL_CODE:
                 continue
             if outer[1].plover_type in ABSORBING or purpose:
                 # "urged [to withdraw]"; "staged protests [to demand reforms]".
-                return True
-    return False
+                return int(candidate.i)
+    return None
 
 
 def _obligation(token: Any) -> Trigger | None:
@@ -399,7 +423,18 @@ def _arguments(
                         actors += _actors_of(grand, index)
             elif child.dep_ in ("dobj", "dative", "iobj"):
                 recipients += _actors_of(child, index)
-            elif child.dep_ == "prep" and child.lower_ in RECIPIENT_PREPS:
+            elif child.dep_ == "ccomp" and code.plover_type in ("REQUEST", "ACCUSE"):
+                # "demanded [that the US cancel ...]": who is to act is the recipient.
+                recipients += [
+                    a
+                    for grand in child.children
+                    if grand.dep_ in ("nsubj", "nsubjpass")
+                    for a in _actors_of(grand, index)
+                ]
+            elif child.dep_ == "prep" and (
+                child.lower_ in RECIPIENT_PREPS
+                or child.lower_ in EXTRA_PREPS.get(code.plover_type, ())
+            ):
                 recipients += [
                     a
                     for grand in child.children
@@ -418,8 +453,10 @@ def _arguments(
                         continue
                     if child.lower_ == "by":
                         actors += _actors_of(grand, index)
-                    elif child.lower_ in NOUN_TARGET_PREPS or (
-                        child.lower_ == "of" and code.plover_type in ("COERCE", "ASSAULT")
+                    elif (
+                        child.lower_ in NOUN_TARGET_PREPS
+                        or child.lower_ in EXTRA_PREPS.get(code.plover_type, ())
+                        or (child.lower_ == "of" and code.plover_type in OF_TARGET_TYPES)
                     ):
                         recipients += _actors_of(grand, index)
         head = token.head

@@ -112,7 +112,7 @@ def find_events(
                (SELECT any_value(x.name) FROM actors x
                 WHERE x.article_id = e.article_id AND x.id = e.claimed_by) AS claimed_by,
                e.reported_by, p.name AS place, p.geonameid, p.latitude, p.longitude,
-               e.trigger.text AS trigger, e.confidence, e.text, a.published, a.url
+               e.trigger_text AS trigger, e.confidence, e.text, a.published, a.url
         FROM events e
         JOIN articles a ON a.id = e.article_id
         LEFT JOIN places p ON p.id = e.place_id AND p.article_id = e.article_id
@@ -149,7 +149,7 @@ def find_quotes(
     params: list[Any] = []
     if speaker:
         clauses.append(
-            "(s.name ILIKE ? OR s.country = upper(?) OR s.id = ? OR q.speaker.text ILIKE ?)"
+            "(s.name ILIKE ? OR s.country = upper(?) OR s.id = ? OR q.speaker_text ILIKE ?)"
         )
         params += [f"%{speaker}%", speaker, speaker, f"%{speaker}%"]
     if kind:
@@ -162,8 +162,8 @@ def find_quotes(
     cursor = store.con.execute(
         f"""
         SELECT q.id, q.article_id, q.kind,
-               coalesce(s.name, q.speaker.text) AS speaker, s.country AS speaker_country,
-               q.cue.text AS cue, coalesce(r.name, q.addressee.text) AS addressee,
+               coalesce(s.name, q.speaker_text) AS speaker, s.country AS speaker_country,
+               q.cue_text AS cue, coalesce(r.name, q.addressee_text) AS addressee,
                q.text, a.published, a.source
         FROM quotes q
         JOIN articles a ON a.id = q.article_id

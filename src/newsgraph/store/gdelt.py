@@ -189,7 +189,7 @@ def one_article(analysis: Analysis, event: Event) -> MentionCounts:
 
 def write_gdelt(
     analyses: Iterable[Analysis],
-    out: Path,
+    out: str | Path,
     *,
     added: datetime | None = None,
     counts: CountsHook = one_article,
@@ -267,7 +267,9 @@ def gdelt_row(
         day.strftime("%Y%m%d"),
         day.strftime("%Y%m"),
         day.strftime("%Y"),
-        f"{day.year + (day.month * 30 + day.day) / 365:.4f}",
+        # GDELT's files use (month - 1): 1 January is YYYY.0027, as the codebook's
+        # "range from 0 to 0.9999" needs; its printed formula omits the - 1.
+        f"{day.year + ((day.month - 1) * 30 + day.day) / 365:.4f}",
         *_actor_fields(actor1),
         *_actor_fields(actor2),
         "1" if event.start < lead_end(analysis.article.text) else "0",

@@ -39,7 +39,7 @@ _INTERNATIONAL = frozenset({"IGO", "IMG", "NGO", "NGM", "MNC"})
 _PLOVER_COUNTRY = {"XKX": "KOS"}
 
 
-def write_plover(analyses: Iterable[Analysis], out: Path) -> int:
+def write_plover(analyses: Iterable[Analysis], out: str | Path) -> int:
     """Write the events of ``analyses`` to ``out`` as PLOVER records, one per line.
 
     Events without a PLOVER event type (``plover_type`` empty, as for CAMEO 01x
