@@ -28,6 +28,8 @@ demo: $(VENV)/.installed
 	@echo
 	@echo "Look further:  $(BIN)/newsgraph articles --db $(DB)"
 	@echo "               $(BIN)/newsgraph search 'Sheikh Jarrah' --db $(DB)"
+	@echo "               $(BIN)/newsgraph events --actor Haniyeh --db $(DB)"
+	@echo "               $(BIN)/newsgraph events --status alleged --db $(DB)"
 	@echo "               $(BIN)/newsgraph analyze examples/demo/text/haniyeh_letter_khamenei.txt"
 
 test: $(VENV)/.installed-dev
