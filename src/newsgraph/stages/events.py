@@ -569,11 +569,33 @@ def _clause_range(token: Any) -> tuple[int, int]:
 
 
 def _date_of(token: Any, index: _ArticleIndex) -> Any:
+    """The date told with the event: a date phrase that modifies the trigger (or its light
+    or happening verb) — "on Sunday", "last month", "in 1988" — not a date inside one of
+    its noun phrases ("the 1948 war", "settlements built since 1967")."""
     clause_start, clause_end = _clause_range(token)
-    inside = [d for start, end, d in index.dates if clause_start <= start and end <= clause_end]
+    anchors = {token.i}
+    if token.pos_ in ("NOUN", "PROPN") and token.dep_ in ("nsubj", "nsubjpass", "dobj"):
+        anchors.add(token.head.i)
+    doc = token.doc
+    inside = []
+    for start, end, date in index.dates:
+        if not (clause_start <= start and end <= clause_end):
+            continue
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or not len(span):
+            continue
+        node = span.root
+        if node.dep_ == "pobj" and node.head.dep_ == "prep":
+            node = node.head
+        if node.head.i in anchors and node.dep_ in _DATE_LINKS:
+            inside.append(date)
     if not inside:
         return None
     return min(inside, key=lambda d: abs(d.start - token.idx))
+
+
+#: How a date phrase hangs on the verb it dates ("on [Sunday]", "[last week]", "[today]").
+_DATE_LINKS = frozenset({"prep", "npadvmod", "advmod", "tmod", "obl", "nmod", "dep", "pobj"})
 
 
 def _trigger_span(text: str, token: Any) -> Span:

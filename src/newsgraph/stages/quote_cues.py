@@ -200,8 +200,10 @@ class Cue:
 class CueReader:
     """Reads the cues of one parsed article; ``quoted`` are its quote-mark spans."""
 
-    def __init__(self, doc: Doc, quoted: list[Bounds]) -> None:
+    def __init__(self, doc: Doc, quoted: list[Bounds], skip_before: int = 0) -> None:
         self.doc = doc
+        #: Nothing before this offset (the dateline) is a subject.
+        self.skip_before = skip_before
         self.text: str = doc.text
         self.quoted = quoted
         self._quote_starts = [start for start, _ in quoted]
@@ -322,7 +324,7 @@ class CueReader:
     def subject(self, verb: Token, depth: int = 0) -> Token | None:
         """The speaker of a cue verb: its subject or agent, else that of the clause it is in."""
         for child in verb.children:
-            if child.dep_ in _SUBJECTS:
+            if child.dep_ in _SUBJECTS and child.idx >= self.skip_before:
                 return child
             if child.dep_ == "agent":
                 return next((g for g in child.children if g.dep_ == "pobj"), None)

@@ -185,7 +185,7 @@ def read_quotes(doc: Any, *, dateline_end: int = 0) -> list[Cue]:
     """
     text = doc.text
     quoted = find_quoted(text)
-    reader = CueReader(doc, [(q.start, q.end) for q in quoted])
+    reader = CueReader(doc, [(q.start, q.end) for q in quoted], skip_before=dateline_end)
     reader.persons = [p for p in reader.persons if p[0] >= dateline_end]
     parsed = doc.has_annotation("DEP")
     cues = reader.verb_cues() if parsed else []
