@@ -207,7 +207,9 @@ class EventsStage:
                     code = intent
                     claim = dataclasses.replace(claim, status="asserted")
             sentence = token.sent
-            start, end = _trimmed(article.text, sentence.start_char, sentence.end_char)
+            # The evidence is the sentence, without a dateline the parser took into it.
+            first = max(sentence.start_char, min(index.dateline_end, sentence.end_char))
+            start, end = _trimmed(article.text, first, sentence.end_char)
             date = _date_of(token, index)
             event = Event(
                 id="",

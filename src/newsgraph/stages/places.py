@@ -182,9 +182,13 @@ class PlacesStage:
             )
             grouped.setdefault(key, []).append(resolution)
         places = []
+        echoes = _echoes(article.text, grouped, analysis)
         for number, group in enumerate(sorted(grouped.values(), key=lambda g: g[0].start)):
             first, entry = group[0], group[0].entry
-            mentions = tuple(Mention(r.start, r.end, article.text[r.start : r.end]) for r in group)
+            found = [(r.start, r.end) for r in group]
+            if entry is not None:
+                found = sorted(set(found) | echoes.get(entry.row, set()))
+            mentions = tuple(Mention(start, end, article.text[start:end]) for start, end in found)
             places.append(
                 Place(
                     id=f"{article.id}-p{number}",
@@ -203,3 +207,41 @@ class PlacesStage:
                 )
             )
         return tuple(places)
+
+
+_NAME_GOES_ON = re.compile(r"[ \t]+[A-Z]")
+
+
+def _echoes(
+    text: str, grouped: dict[object, list[Resolution]], analysis: Analysis
+) -> dict[object, set[tuple[int, int]]]:
+    """Later mentions of a resolved place the NER model did not tag as a place.
+
+    "NIKOPOL, Ukraine — Russian forces shelled the city of Nikopol": the model tags the
+    second "Nikopol" ORG, but the article has already told which place the name is. A
+    word-bounded repeat of a resolved mention (any case) becomes another mention of it,
+    unless it lies inside a person's name or another place.
+    """
+    taken = [(r.start, r.end) for group in grouped.values() for r in group]
+    people = [(e.start, e.end) for e in analysis.entities if e.label == "PERSON"]
+    blocked = taken + people
+    out: dict[object, set[tuple[int, int]]] = {}
+    for group in grouped.values():
+        entry = group[0].entry
+        if entry is None:
+            continue
+        after = min(r.end for r in group)
+        for surface in {text[r.start : r.end] for r in group}:
+            if len(surface) < 4:
+                continue
+            pattern = re.compile(rf"(?<!\w){re.escape(surface)}(?!\w)", re.IGNORECASE)
+            for match in pattern.finditer(text):
+                span = (match.start(), match.end())
+                if any(_overlaps(span, other) for other in blocked):
+                    continue
+                if match.start() < after or match.group()[:1].islower():
+                    continue
+                if _NAME_GOES_ON.match(text, match.end()):
+                    continue  # "China Coast Guard": a longer name, not the place
+                out.setdefault(entry.row, set()).add(span)
+    return out
