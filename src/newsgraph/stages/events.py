@@ -66,6 +66,9 @@ OBJECT_CONTROL = _words(
 OBLIGATION_HEADS = _words("say announce insist conclude declare state stress argue add")
 #: A bare "strike" with no target is a labour strike (CAMEO 143), not an air strike.
 LABOUR_STRIKE = "143"
+#: Violence by protesters is a riot (PROTEST, CAMEO 145), not an assault.
+RIOT = "145"
+PROTESTER_WORDS = _words("protester protestor demonstrator rioter mob crowd marcher")
 #: Event types whose xcomp/ccomp/object event is absorbed into them.
 ABSORBING = frozenset({"REQUEST", "THREATEN", "AGREE", "REJECT"})
 #: A more specific code for an absorbing event, by the type of what it is about.
@@ -193,6 +196,8 @@ class EventsStage:
             if token.i in absorbed or _restates(token, code, by_token):
                 continue
             code = self._refine(token, code, by_token)
+            if code.plover_type == "ASSAULT" and _by_protesters(token, index.dateline_end):
+                code = self.codes[RIOT]  # "protesters clashed with police": a violent protest
             actors, recipients = _arguments(token, index, code)
             extra = [r for r in lent.get(token.i, ()) if r not in recipients and r not in actors]
             recipients = recipients + tuple(dict.fromkeys(extra))
@@ -339,6 +344,16 @@ def _obligation(token: Any) -> Trigger | None:
     if token.dep_ == "ccomp" and head.lemma_.lower() in OBLIGATION_HEADS:
         return Trigger((token.lemma_.lower(),), False, "100")
     return None
+
+
+def _by_protesters(token: Any, after: int) -> bool:
+    if token.pos_ in ("VERB", "AUX"):
+        subject, _ = _subject(token, after)
+    else:
+        subject = next((c for c in token.children if c.dep_ in ("poss", "compound")), None)
+        if subject is None and token.dep_ in ("nsubj", "dobj"):
+            subject, _ = _subject(token.head, after)
+    return subject is not None and subject.lemma_.lower() in PROTESTER_WORDS
 
 
 def _is_verb(token: Any) -> bool:
