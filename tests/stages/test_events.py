@@ -175,6 +175,24 @@ def test_the_mission_story(pipeline: Pipeline, demo_dir: Path) -> None:
         e.plover_type == "COERCE" and places.get(e.place_id or "") == "Sheikh Jarrah"
         for e in alleged
     )
+    assert any(
+        e.plover_type == "ASSAULT" and places.get(e.place_id or "") == "Al-Aqsa Mosque"
+        for e in alleged
+    )
+    israel = {a.id for a in analysis.actors if a.country == "ISR"}
+    for plover_type, place in (("ASSAULT", "Al-Aqsa Mosque"), ("COERCE", "Sheikh Jarrah")):
+        assert any(
+            e.plover_type == plover_type
+            and places.get(e.place_id or "") == place
+            and set(e.actor_ids) & israel
+            for e in alleged
+        )
+    # The letter: a statement by Haniyeh addressed to Khamenei.
+    khamenei = next(i for i, n in names.items() if n == "Ali Khamenei")
+    assert any(
+        q.kind == "statement" and q.speaker_id == haniyeh and q.addressee_id == khamenei
+        for q in analysis.quotes
+    )
     for event in analysis.events:
         assert event.text == text[event.start : event.end]
         assert event.trigger is not None

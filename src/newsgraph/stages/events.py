@@ -535,7 +535,7 @@ def _one_actor(token: Any, index: _ArticleIndex) -> str | None:
     if not hits:
         # "its aircraft", "their fighters": the owner stands for the actor.
         owner = next((c for c in token.children if c.dep_ == "poss"), None)
-        if owner is not None and owner.i != token.i:
+        if owner is not None and owner.i != token.i and token.dep_ in ("nsubj", "csubj"):
             return _one_actor(owner, index)
         return None
     # Prefer an apposition ("the head of the bureau, Ismail Haniyeh"), then the nearest.
@@ -562,7 +562,28 @@ def _place_of(token: Any, index: _ArticleIndex, argument_ids: tuple[str, ...]) -
         distance = abs(start - token.idx) + (200 if "PCL" in feature else 0)
         if best is None or distance < best[0]:
             best = (distance, place_id)
+    if best is None and _owned_by_it(token):
+        # "stormed its courtyards": "its" is the place named just before.
+        before = [m for m in index.place_mentions if m[1] <= token.idx and "PCL" not in m[3]]
+        near = [m for m in before if token.idx - m[0] <= PLACE_REACH]
+        return near[-1][2] if near else None
     return best[1] if best else None
+
+
+#: How far back (characters) "its" may find the place it stands for.
+PLACE_REACH = 400
+
+
+def _owned_by_it(token: Any) -> bool:
+    """Whether the trigger's object or target is owned by "its" ("its courtyards")."""
+    for child in token.children:
+        targets = [child] if child.dep_ == "dobj" else []
+        if child.dep_ == "prep":
+            targets = [g for g in child.children if g.dep_ == "pobj"]
+        for target in targets:
+            if any(g.dep_ == "poss" and g.lower_ == "its" for g in target.children):
+                return True
+    return False
 
 
 def _clause_range(token: Any) -> tuple[int, int]:
