@@ -460,6 +460,25 @@ def _arguments(
                 ]
         if subject is not None and not actors:
             actors += _actors_of(subject, index)
+        if code.plover_type == "REQUEST" and _obligation(token) is not None:
+            # "X said Y must do Z": X demands, Y is asked.
+            recipients = actors + recipients
+            speaker, _ = _subject(token.head, index.dateline_end)
+            actors = _actors_of(speaker, index) if speaker is not None else []
+        for child in token.children:
+            # "held talks [with X]", "shared evidence [with X]": the object's partner.
+            if child.dep_ == "dobj":
+                for prep in child.children:
+                    if prep.dep_ == "prep" and (
+                        prep.lower_ in NOUN_TARGET_PREPS
+                        or prep.lower_ in EXTRA_PREPS.get(code.plover_type, ())
+                    ):
+                        recipients += [
+                            a
+                            for grand in prep.children
+                            if grand.dep_ == "pobj"
+                            for a in _actors_of(grand, index)
+                        ]
     else:
         for child in token.children:
             if child.dep_ == "poss" or (child.dep_ in ("amod", "compound") and child.ent_type_):
