@@ -330,6 +330,23 @@ def kind_of(item: Cue, quoted: Sequence[Bounds]) -> QuoteKind:
 # --- the stage -------------------------------------------------------------------------
 
 
+_OPEN_MARKS = '"“„«‘'
+_CLOSE_MARKS = '"”»’'
+
+
+def _inside_marks(text: str, start: int, end: int) -> Bounds:
+    """A content that is all one quotation, without its outer marks: what was said.
+
+    ``"We are ready," he said`` has the content ``We are ready,``; a content that only
+    holds quoted words ("said it would 'act'") keeps its marks where they are.
+    """
+    if end - start >= 2 and text[start] in _OPEN_MARKS and text[end - 1] in _CLOSE_MARKS:
+        inner = text[start + 1 : end - 1]
+        if not any(mark in inner for mark in '"“”'):
+            return start + 1, end - 1
+    return start, end
+
+
 def _span(text: str, bounds: Bounds | None) -> Span | None:
     if bounds is None or bounds[0] >= bounds[1]:
         return None
@@ -383,9 +400,9 @@ class QuotesStage:
             Quote(
                 id=f"{article.id}-q{number}",
                 article_id=article.id,
-                start=item.start,
-                end=item.end,
-                text=text[item.start : item.end],
+                start=(bounds := _inside_marks(text, item.start, item.end))[0],
+                end=bounds[1],
+                text=text[bounds[0] : bounds[1]],
                 kind=item.kind,
                 speaker_id=actors.at(item.speaker, item.resolved),
                 speaker=_span(text, item.speaker),
