@@ -426,6 +426,24 @@ def export(db: str | None, fmt: str, out: str) -> None:
 
 @cli.command()
 @db_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind (loopback: only this machine).",
+)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port."
+)
+def serve(db: str | None, host: str, port: int) -> None:
+    """Explore the database in a browser: a read-only web UI with a JSON API."""
+    from newsgraph.web import serve as run_server
+
+    run_server(_settings(db=db).db, host=host, port=port)
+
+
+@cli.command()
+@db_option
 def reindex(db: str | None) -> None:
     """Rebuild the full-text search index from the database."""
     from newsgraph.store import Store

@@ -221,8 +221,13 @@ class Table:
         return _build(self.record, row, prefix="")
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls)
+
+
 def _build(cls: type, row: dict[str, Any], *, prefix: str) -> Any:
-    hints = get_type_hints(cls)
+    hints = _hints(cls)
     values: dict[str, Any] = {}
     for item in fields(cls):
         if item.name == "doc":

@@ -1,0 +1,653 @@
+"""The web layer's own queries, over summary tables built once per snapshot.
+
+The library's queries (:mod:`newsgraph.store.event_queries`, :class:`Store`) answer one
+question each and join names in per row; that is right for a command, but a sortable
+events table, a map and a network over 20,000 articles must answer in tens of
+milliseconds. :func:`prepare` therefore flattens events once per snapshot into
+``web.event_rows`` (the columns of :data:`EVENT_COLUMNS` plus what pages sort and filter
+on), and aggregates the map points and the network edges. The filters keep the exact
+meaning of :func:`~newsgraph.store.event_queries.find_events` (a test checks both return
+the same events). Every value from a request is bound as a parameter; column names
+come only from the fixed tables in this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from newsgraph.model import Analysis
+from newsgraph.store.database import Store
+from newsgraph.store.event_queries import EVENT_COLUMNS
+from newsgraph.store.tables import ARTICLES, ITEM_TABLES, TONES
+
+STATUSES = ("asserted", "alleged", "denied", "planned", "hypothetical", "negated")
+
+# Sort keys a request may name → the SQL they stand for (never the request's own text).
+EVENT_SORTS: dict[str, str] = {
+    "date": "day",
+    "type": "plover_type",
+    "cameo": "cameo_code",
+    "status": "status",
+    "actors": "actors[1]",
+    "recipients": "recipients[1]",
+    "place": "place",
+    "goldstein": "goldstein",
+    "confidence": "confidence",
+    "published": "published",
+}
+
+_ACTOR_STATS = """
+    SELECT name, list(DISTINCT kind ORDER BY kind) AS kinds,
+           list(DISTINCT country ORDER BY country) FILTER (country IS NOT NULL) AS countries,
+           list(DISTINCT sector ORDER BY sector) FILTER (sector IS NOT NULL) AS sectors,
+           list(DISTINCT role ORDER BY role) FILTER (role IS NOT NULL) AS roles,
+           list(DISTINCT kb_id ORDER BY kb_id) FILTER (kb_id IS NOT NULL) AS kb_ids,
+           count(DISTINCT article_id) AS articles, sum(len(mentions)) AS mentions,
+           sum(len(list_filter(mentions, lambda m: m.loaded))) AS loaded,
+           list_sort(list_distinct(flatten(list(aliases)))) AS aliases
+    FROM actors
+"""
+
+_DISPLAY = "x.name || coalesce(' [' || x.country || coalesce(' ' || x.sector, '') || ']', '')"
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the summary tables of one snapshot in the schema (or database) ``web``."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE web.event_actors AS
+        SELECT e.id AS event_id, side, pos, x.id AS actor_id, x.name, x.country,
+               x.aliases, {_DISPLAY} AS display
+        FROM (
+            SELECT id, 'actor' AS side, unnest(actor_ids) AS actor_id,
+                   generate_subscripts(actor_ids, 1) AS pos FROM events
+            UNION ALL
+            SELECT id, 'recipient', unnest(recipient_ids), generate_subscripts(recipient_ids, 1)
+            FROM events
+        ) e JOIN actors x ON x.id = e.actor_id
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE web.event_rows AS
+        WITH sides AS (
+            SELECT event_id,
+                   list(display ORDER BY pos) FILTER (side = 'actor') AS actors,
+                   list(display ORDER BY pos) FILTER (side = 'recipient') AS recipients,
+                   list(name) FILTER (side = 'actor') AS actor_names,
+                   list(name) FILTER (side = 'recipient') AS recipient_names,
+                   list(country) FILTER (side = 'actor' AND country IS NOT NULL)
+                       AS actor_countries,
+                   list(country) FILTER (side = 'recipient' AND country IS NOT NULL)
+                       AS recipient_countries,
+                   flatten(list(aliases) FILTER (side = 'actor')) AS actor_aliases,
+                   flatten(list(aliases) FILTER (side = 'recipient')) AS recipient_aliases
+            FROM web.event_actors GROUP BY event_id
+        )
+        SELECT e.id, e.article_id, e.date, e.plover_type, e.plover_mode, e.cameo_code,
+               e.quad_class, e.goldstein, e.status,
+               s.actors, s.recipients,
+               c.name AS claimed_by, e.reported_by, p.name AS place, p.geonameid,
+               p.latitude, p.longitude, e.trigger_text AS trigger, e.confidence, e.text,
+               a.published, a.url,
+               coalesce(e.date, substr(a.published, 1, 10)) AS day, e.start, a.title, a.source,
+               coalesce(s.actor_names, []) AS actor_names,
+               coalesce(s.recipient_names, []) AS recipient_names,
+               coalesce(s.actor_countries, []) AS actor_countries,
+               coalesce(s.recipient_countries, []) AS recipient_countries,
+               coalesce(s.actor_aliases, []) AS actor_aliases,
+               coalesce(s.recipient_aliases, []) AS recipient_aliases,
+               e.actor_ids, e.recipient_ids
+        FROM events e
+        JOIN articles a ON a.id = e.article_id
+        LEFT JOIN sides s ON s.event_id = e.id
+        LEFT JOIN places p ON p.id = e.place_id AND p.article_id = e.article_id
+        LEFT JOIN actors c ON c.id = e.claimed_by AND c.article_id = e.article_id
+        ORDER BY day DESC NULLS LAST, e.article_id, e.start
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE web.edges AS
+        SELECT s.name AS source, t.name AS target, any_value(s.country) AS source_country,
+               any_value(t.country) AS target_country, r.plover_type, r.status,
+               count(DISTINCT r.id) AS events, count(DISTINCT r.article_id) AS articles
+        FROM web.event_rows r
+        JOIN web.event_actors s ON s.event_id = r.id AND s.side = 'actor'
+        JOIN web.event_actors t ON t.event_id = r.id AND t.side = 'recipient'
+        WHERE s.name <> t.name
+        GROUP BY s.name, t.name, r.plover_type, r.status
+        """
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE web.actor_stats AS {_ACTOR_STATS} GROUP BY name ORDER BY name"
+    )
+    columns = ", ".join(f"r.{c}" for c in (*EVENT_COLUMNS, "day", "title", "source", "start"))
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE web.actor_event_rows AS
+        SELECT DISTINCT s.name, s.side, {columns}
+        FROM web.event_actors s JOIN web.event_rows r ON r.id = s.event_id
+        ORDER BY s.name, s.side, r.day DESC NULLS LAST, r.article_id, r.start
+        """
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE web.actor_sides AS SELECT name, side, count(*) AS events "
+        "FROM web.actor_event_rows GROUP BY name, side ORDER BY name"
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE web.quote_rows AS
+        SELECT s.name AS speaker_name, q.id, q.article_id, q.kind, s.name AS speaker,
+               q.cue_text AS cue, coalesce(r.name, q.addressee_text) AS addressee, q.text,
+               a.published, a.source, a.title, q.start
+        FROM quotes q
+        JOIN actors s ON s.id = q.speaker_id AND s.article_id = q.article_id
+        JOIN articles a ON a.id = q.article_id
+        LEFT JOIN actors r ON r.id = q.addressee_id AND r.article_id = q.article_id
+        ORDER BY speaker_name, a.published DESC NULLS LAST, q.article_id, q.start
+        """
+    )
+    for table, column in (
+        ("event_rows", "article_id"),
+        ("event_rows", "geonameid"),
+        ("actor_stats", "name"),
+        ("actor_event_rows", "name"),
+        ("actor_sides", "name"),
+        ("quote_rows", "speaker_name"),
+    ):
+        con.execute(f"CREATE INDEX {table}_{column} ON web.{table} ({column})")
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE web.points AS
+        SELECT any_value(place) AS name, geonameid, round(avg(latitude), 3) AS latitude,
+               round(avg(longitude), 3) AS longitude, count(*) AS events,
+               count(DISTINCT article_id) AS articles,
+               list(DISTINCT plover_type ORDER BY plover_type) AS types
+        FROM web.event_rows
+        WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+        GROUP BY geonameid, CASE WHEN geonameid IS NULL THEN place END
+        ORDER BY events DESC
+        """
+    )
+
+
+def _rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilters:
+    """The filters of the events table; the meaning of each is that of ``find_events``."""
+
+    actor: str | None = None
+    recipient: str | None = None
+    plover_type: str | None = None
+    status: str | None = None
+    place: str | None = None
+    since: str | None = None
+    until: str | None = None
+    article_id: str | None = None
+    geonameid: int | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        """SQL conditions and their parameters."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        for side, value in (("actor", self.actor), ("recipient", self.recipient)):
+            if value:
+                clauses.append(
+                    f"(array_to_string({side}_names, chr(31)) ILIKE ? "
+                    f"OR list_contains({side}_countries, upper(?)) "
+                    f"OR list_contains({side}_ids, ?) OR list_contains({side}_aliases, ?))"
+                )
+                params += [f"%{value}%", value, value, value]
+        if self.plover_type:
+            clauses.append("(plover_type = upper(?) OR starts_with(cameo_code, ?))")
+            params += [self.plover_type, self.plover_type]
+        if self.status:
+            clauses.append("status = ?")
+            params.append(self.status)
+        if self.place:
+            clauses.append("(place ILIKE ? OR CAST(geonameid AS VARCHAR) = ?)")
+            params += [f"%{self.place}%", self.place]
+        if self.since:
+            clauses.append("day >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append("substr(day, 1, length(?)) <= ?")
+            params += [self.until, self.until]
+        if self.article_id:
+            clauses.append("article_id = ?")
+            params.append(self.article_id)
+        if self.geonameid is not None:
+            clauses.append("geonameid = ?")
+            params.append(self.geonameid)
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def find_event_rows(
+    store: Store,
+    filters: EventFilters,
+    *,
+    sort: str | None = None,
+    descending: bool = True,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """Events matching ``filters`` (the keys of ``find_events`` plus title, source, day).
+
+    Returns:
+        The page of rows and the number of matching events.
+    """
+    where, params = filters.where()
+    if sort in EVENT_SORTS:
+        direction = "DESC" if descending else "ASC"
+        order = (
+            f"{EVENT_SORTS[sort]} {direction} NULLS LAST, day DESC NULLS LAST, article_id, start"
+        )
+    else:
+        order = "day DESC NULLS LAST, article_id, start"
+    columns = ", ".join([*EVENT_COLUMNS, "day", "title", "source"])
+    rows = _rows(
+        store.con.execute(
+            f"SELECT {columns} FROM web.event_rows {where} ORDER BY {order} "
+            f"LIMIT {int(limit)} OFFSET {int(offset)}",
+            params,
+        )
+    )
+    total = store.con.execute(f"SELECT count(*) FROM web.event_rows {where}", params).fetchone()
+    return rows, int(total[0]) if total else 0
+
+
+def event_timeline(store: Store) -> list[dict[str, Any]]:
+    """Events per month and PLOVER type (by the event's date, else the article's).
+
+    Events dated only to a year or a week are left out: they belong to no month.
+    """
+    return _rows(
+        store.con.execute(
+            "SELECT substr(day, 1, 7) AS month, plover_type, count(*) AS events "
+            "FROM web.event_rows WHERE regexp_matches(day, '^[0-9]{4}-[0-9]{2}') "
+            "GROUP BY ALL ORDER BY month, plover_type"
+        )
+    )
+
+
+def event_facets(store: Store) -> dict[str, list[dict[str, Any]]]:
+    """Counts by type and by status, for filter menus and the dashboard."""
+    return {
+        "types": _rows(
+            store.con.execute(
+                "SELECT plover_type AS value, count(*) AS events FROM web.event_rows "
+                "GROUP BY 1 ORDER BY 2 DESC, 1"
+            )
+        ),
+        "statuses": _rows(
+            store.con.execute(
+                "SELECT status AS value, count(*) AS events FROM web.event_rows "
+                "GROUP BY 1 ORDER BY 2 DESC, 1"
+            )
+        ),
+    }
+
+
+def map_points(
+    store: Store, *, plover_type: str | None = None, limit: int = 2000
+) -> list[dict[str, Any]]:
+    """Event locations with their event counts, most events first."""
+    if plover_type:
+        return _rows(
+            store.con.execute(
+                f"""
+                SELECT any_value(place) AS name, geonameid, round(avg(latitude), 3) AS latitude,
+                       round(avg(longitude), 3) AS longitude, count(*) AS events,
+                       count(DISTINCT article_id) AS articles,
+                       list(DISTINCT plover_type ORDER BY plover_type) AS types
+                FROM web.event_rows
+                WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+                  AND (plover_type = upper(?) OR starts_with(cameo_code, ?))
+                GROUP BY geonameid, CASE WHEN geonameid IS NULL THEN place END
+                ORDER BY events DESC LIMIT {int(limit)}
+                """,
+                [plover_type, plover_type],
+            )
+        )
+    return _rows(store.con.execute(f"SELECT * FROM web.points LIMIT {int(limit)}"))
+
+
+def network_edges(
+    store: Store,
+    *,
+    plover_type: str | None = None,
+    status: str | None = None,
+    actor: str | None = None,
+    min_events: int = 1,
+    limit: int = 150,
+) -> list[dict[str, Any]]:
+    """Who acts on whom: directed edges (source → target) weighted by events, heaviest first."""
+    clauses = ["1 = 1"]
+    params: list[Any] = []
+    if plover_type:
+        clauses.append("plover_type = upper(?)")
+        params.append(plover_type)
+    if status:
+        clauses.append("status = ?")
+        params.append(status)
+    if actor:
+        clauses.append("(source ILIKE ? OR target ILIKE ?)")
+        params += [f"%{actor}%", f"%{actor}%"]
+    params.append(min_events)
+    return _rows(
+        store.con.execute(
+            f"""
+            SELECT source, target, any_value(source_country) AS source_country,
+                   any_value(target_country) AS target_country, sum(events) AS events,
+                   sum(articles) AS articles,
+                   arg_max(plover_type, events) AS main_type,
+                   list(DISTINCT plover_type ORDER BY plover_type) AS types
+            FROM web.edges WHERE {" AND ".join(clauses)}
+            GROUP BY source, target HAVING sum(events) >= ?
+            ORDER BY events DESC, source, target LIMIT {int(limit)}
+            """,
+            params,
+        )
+    )
+
+
+def actor_profile(store: Store, name: str, *, country: str | None = None) -> dict[str, Any] | None:
+    """One actor across articles, by canonical name (and country): identity and counts."""
+    if country:
+        rows = _rows(
+            store.con.execute(
+                f"{_ACTOR_STATS} WHERE name = ? AND country = ? GROUP BY name", [name, country]
+            )
+        )
+    else:
+        rows = _rows(store.con.execute("SELECT * FROM web.actor_stats WHERE name = ?", [name]))
+    if not rows:
+        return None
+    profile = rows[0]
+    profile["loaded_labels"] = []
+    if profile["loaded"]:
+        profile["loaded_labels"] = [
+            str(text)
+            for (text, _n) in store.con.execute(
+                """
+                SELECT m.text, count(*) FROM (SELECT unnest(mentions) AS m FROM actors
+                WHERE name = ?) WHERE m.loaded GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20
+                """,
+                [name],
+            ).fetchall()
+        ]
+    return profile
+
+
+def actor_events(
+    store: Store, name: str, *, limit: int = 50
+) -> dict[str, tuple[list[dict[str, Any]], int]]:
+    """Events in which the actor named exactly ``name`` is an actor, and is a recipient.
+
+    Returns:
+        For ``"actor"`` and ``"recipient"``: the newest ``limit`` events and how many
+        there are in all.
+    """
+    totals = {"actor": 0, "recipient": 0}
+    for side, events in store.con.execute(
+        "SELECT side, events FROM web.actor_sides WHERE name = ?", [name]
+    ).fetchall():
+        totals[str(side)] = int(events)
+    columns = ", ".join([*EVENT_COLUMNS, "day", "title", "source"])
+    out: dict[str, tuple[list[dict[str, Any]], int]] = {}
+    for side, total in totals.items():
+        rows = (
+            _rows(
+                store.con.execute(
+                    f"SELECT {columns} FROM web.actor_event_rows WHERE name = ? AND side = ? "
+                    f"ORDER BY day DESC NULLS LAST, article_id, start LIMIT {int(limit)}",
+                    [name, side],
+                )
+            )
+            if total
+            else []
+        )
+        out[side] = (rows, total)
+    return out
+
+
+def actor_quotes(store: Store, name: str, *, limit: int = 30) -> list[dict[str, Any]]:
+    """What the actor named exactly ``name`` is reported to have said, newest first."""
+    return _rows(
+        store.con.execute(
+            "SELECT id, article_id, kind, speaker, cue, addressee, text, published, source, "
+            "title FROM web.quote_rows WHERE speaker_name = ? "
+            f"ORDER BY published DESC NULLS LAST, article_id, start LIMIT {int(limit)}",
+            [name],
+        )
+    )
+
+
+def actor_tone(store: Store, name: str) -> list[dict[str, Any]]:
+    """Average tone toward the actor per month of publication (empty before the tone stage)."""
+    return _rows(
+        store.con.execute(
+            """
+            SELECT substr(a.published, 1, 7) AS month, round(avg(tt.t.score), 3) AS tone,
+                   count(*) AS articles
+            FROM (SELECT article_id, unnest(toward) AS t FROM tones) tt
+            JOIN actors x ON x.id = tt.t.actor_id AND x.name = ?
+            JOIN articles a ON a.id = tt.article_id
+            WHERE a.published IS NOT NULL
+            GROUP BY 1 ORDER BY 1
+            """,
+            [name],
+        )
+    )
+
+
+def place_profile(
+    store: Store, *, geonameid: int | None = None, name: str | None = None
+) -> dict[str, Any] | None:
+    """One place across articles, by GeoNames id (or by name when it is unresolved)."""
+    params: list[Any]
+    if geonameid is not None:
+        where, params = "geonameid = ?", [geonameid]
+    elif name:
+        where, params = "name = ? AND geonameid IS NULL", [name]
+    else:
+        return None
+    rows = _rows(
+        store.con.execute(
+            f"""
+            SELECT any_value(name) AS name, any_value(geonameid) AS geonameid,
+                   any_value(country) AS country, any_value(feature) AS feature,
+                   any_value(admin1) AS admin1, round(any_value(latitude), 4) AS latitude,
+                   round(any_value(longitude), 4) AS longitude,
+                   count(DISTINCT article_id) AS articles, sum(len(mentions)) AS mentions,
+                   list(DISTINCT text ORDER BY text)[1:20] AS written_as
+            FROM places WHERE {where} HAVING count(*) > 0
+            """,
+            params,
+        )
+    )
+    return rows[0] if rows else None
+
+
+def place_articles(
+    store: Store, *, geonameid: int | None = None, name: str | None = None, limit: int = 30
+) -> list[dict[str, Any]]:
+    """Articles that mention the place, newest first."""
+    params: list[Any]
+    if geonameid is not None:
+        where, params = "p.geonameid = ?", [geonameid]
+    else:
+        where, params = "p.name = ? AND p.geonameid IS NULL", [name]
+    return _rows(
+        store.con.execute(
+            f"""
+            SELECT a.id, a.title, a.source, a.published, count(*) AS mentions
+            FROM places p JOIN articles a ON a.id = p.article_id
+            WHERE {where}
+            GROUP BY a.id, a.title, a.source, a.published
+            ORDER BY a.published DESC NULLS LAST, a.id LIMIT {int(limit)}
+            """,
+            params,
+        )
+    )
+
+
+def load_analysis(store: Store, article_id: str) -> Analysis | None:
+    """The full record of one article, equal to what :meth:`Store.analysis` returns.
+
+    The items of every table come back in one query (each row as JSON), which the
+    snapshot's article indexes answer directly: one round trip instead of nine.
+    """
+    cursor = store.con.execute("SELECT * FROM articles WHERE id = ?", [article_id])
+    names = [d[0] for d in cursor.description or ()]
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    article_row = dict(zip(names, row, strict=True))
+    parts = [
+        f"SELECT '{attribute}' AS kind, start, id, to_json(x) AS item "
+        f'FROM "{table.name}" x WHERE article_id = $1'
+        for attribute, table in ITEM_TABLES.items()
+    ]
+    parts.append("SELECT 'tone', 0, '', to_json(x) FROM tones x WHERE article_id = $1")
+    found: dict[str, list[Any]] = {attribute: [] for attribute in ITEM_TABLES}
+    tone = None
+    sql = " UNION ALL ".join(parts) + " ORDER BY kind, start, id"
+    for kind, _start, _id, item in store.con.execute(sql, [article_id]).fetchall():
+        values = json.loads(item)
+        if kind == "tone":
+            tone = TONES.from_row(values)
+        else:
+            found[kind].append(ITEM_TABLES[kind].from_row(values))
+    return Analysis(
+        article=ARTICLES.from_row(article_row),
+        tone=tone,
+        skipped=tuple(article_row.get("skipped") or ()),
+        **{attribute: tuple(items) for attribute, items in found.items()},
+    )
+
+
+def article_list(
+    store: Store,
+    *,
+    limit: int,
+    offset: int = 0,
+    source: str | None = None,
+    language: str | None = None,
+) -> list[dict[str, Any]]:
+    """Articles newest first, as ``Store.articles`` orders them, without their texts."""
+    clauses, params = [], []
+    if source:
+        clauses.append("source = ?")
+        params.append(source)
+    if language:
+        clauses.append("language = ?")
+        params.append(language)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    return _rows(
+        store.con.execute(
+            f"SELECT id, title, source, published, language, license FROM articles {where} "
+            f"ORDER BY published DESC NULLS LAST, id LIMIT {int(limit)} OFFSET {int(offset)}",
+            params,
+        )
+    )
+
+
+def actor_names(store: Store, ids: Sequence[str]) -> dict[str, str]:
+    """Canonical names of the given actor ids."""
+    if not ids:
+        return {}
+    rows = store.con.execute(
+        "SELECT id, name FROM actors WHERE id IN (SELECT unnest(?::VARCHAR[]))", [list(ids)]
+    ).fetchall()
+    return {str(i): str(n) for i, n in rows}
+
+
+def articles_by_id(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Title, source, language and publication date of the given articles."""
+    if not ids:
+        return {}
+    rows = _rows(
+        store.con.execute(
+            "SELECT id, title, source, language, published FROM articles "
+            "WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+            [list(ids)],
+        )
+    )
+    return {row["id"]: row for row in rows}
+
+
+def sources(store: Store, *, limit: int = 200) -> list[str]:
+    """Source names, most articles first (for the search filter menu)."""
+    rows = store.con.execute(
+        "SELECT source FROM articles WHERE source IS NOT NULL "
+        f"GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {int(limit)}"
+    ).fetchall()
+    return [str(source) for (source,) in rows]
+
+
+# -- stories (tables written by newsgraph.stories, once that stage has run) --------
+
+STORY_TABLES = frozenset({"story_clusters", "story_articles"})
+
+
+def has_stories(tables: frozenset[str]) -> bool:
+    """Whether the database holds story clusters."""
+    return tables >= STORY_TABLES
+
+
+def story_list(store: Store, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Stories, largest first (``newsgraph.stories.find_stories``)."""
+    from newsgraph.stories.queries import find_stories
+
+    return find_stories(store, limit=limit, offset=offset)
+
+
+def story_detail(store: Store, story_id: int) -> dict[str, Any] | None:
+    """One story: its cluster row, its articles and the canonical events it holds."""
+    from newsgraph.stories.features import day_iso
+    from newsgraph.stories.queries import story_members
+
+    # The cluster row as stored (its columns are the stories stage's to change).
+    found = _rows(store.con.execute("SELECT * FROM story_clusters WHERE id = ?", [story_id]))
+    if not found:
+        return None
+    row = found[0]
+    terms = row.get("top_terms", row.get("terms")) or []
+    story = {
+        "id": row["id"],
+        "title": row.get("title"),
+        "size": row.get("size"),
+        "first_date": day_iso(row.get("first_day")),
+        "last_date": day_iso(row.get("last_day")),
+        "terms": [str(term) for term in terms][:12],
+    }
+    events: list[dict[str, Any]] = []
+    if "canonical_events" in {
+        str(name)
+        for (name,) in store.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+        ).fetchall()
+    }:
+        events = _rows(
+            store.con.execute(
+                """
+                SELECT id, date, plover_type, cameo_code, place, mentions, articles, sources,
+                       first_published, first_outlet, claims_text AS claims, first_article_id
+                FROM canonical_events WHERE list_contains(stories, ?)
+                ORDER BY sources DESC, date DESC NULLS LAST, id LIMIT 200
+                """,
+                [story_id],
+            )
+        )
+    return {"story": story, "articles": story_members(store, story_id), "events": events}
