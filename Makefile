@@ -18,7 +18,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	touch $@
 
 $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
@@ -40,6 +40,8 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/throughput.py --data $(DATA)/news --articles 2000
+	$(BIN)/python benchmarks/scaling.py --data $(DATA)/news --articles 300
+	$(BIN)/python benchmarks/store_writes.py --data $(DATA)/news --articles 2000
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB).wal $(DB).search .pytest_cache .mypy_cache .ruff_cache

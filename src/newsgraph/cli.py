@@ -71,6 +71,25 @@ def cli() -> None:
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Largest input record.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Articles per batch.")
 @click.option("--stages", default=None, help="Comma-separated analysis stages.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Run on this machine, or on Dask distributed (pip install 'newsgraph[dask]').",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (local: more than 1 runs in parallel; dask: local cluster size).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Address of a running Dask scheduler (tcp://host:8786); needs --engine dask.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 @format_option
 def ingest(
@@ -79,6 +98,9 @@ def ingest(
     max_bytes: int | None,
     batch_size: int | None,
     stages: str | None,
+    engine: str,
+    workers: int | None,
+    scheduler: str | None,
     quiet: bool,
     fmt: str,
 ) -> None:
@@ -87,6 +109,8 @@ def ingest(
 
     from newsgraph.runner import ingest as run_ingest
 
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
     settings = _settings(db=db, max_bytes=max_bytes, batch_size=batch_size, stages=stages)
     show = not quiet and err.is_terminal
     with Progress(
@@ -106,7 +130,19 @@ def ingest(
                 f"{report.duplicates} duplicates, {report.rejected} rejected",
             )
 
-        report = run_ingest(paths, settings=settings, progress=progress)
+        if engine == "dask" or (workers or 1) > 1:
+            from newsgraph.scale import run_parallel
+
+            report = run_parallel(
+                paths,
+                settings,
+                engine="dask" if engine == "dask" else "processes",
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+            )
+        else:
+            report = run_ingest(paths, settings=settings, progress=progress)
     if fmt == "json":
         _print_json(asdict(report))
     elif not quiet:
