@@ -13,6 +13,7 @@ come only from the fixed tables in this module.
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -601,6 +602,12 @@ def sources(store: Store, *, limit: int = 200) -> list[str]:
 STORY_TABLES = frozenset({"story_clusters", "story_articles"})
 
 
+def _stories(module: str) -> Any:
+    """A module of ``newsgraph.stories``, imported when a story page is asked for (the
+    stories package is optional for the explorer: without it, story pages are absent)."""
+    return importlib.import_module(f"newsgraph.stories.{module}")
+
+
 def has_stories(tables: frozenset[str]) -> bool:
     """Whether the database holds story clusters."""
     return tables >= STORY_TABLES
@@ -608,15 +615,16 @@ def has_stories(tables: frozenset[str]) -> bool:
 
 def story_list(store: Store, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     """Stories, largest first (``newsgraph.stories.find_stories``)."""
-    from newsgraph.stories.queries import find_stories
-
-    return find_stories(store, limit=limit, offset=offset)
+    found: list[dict[str, Any]] = _stories("queries").find_stories(
+        store, limit=limit, offset=offset
+    )
+    return found
 
 
 def story_detail(store: Store, story_id: int) -> dict[str, Any] | None:
     """One story: its cluster row, its articles and the canonical events it holds."""
-    from newsgraph.stories.features import day_iso
-    from newsgraph.stories.queries import story_members
+    day_iso = _stories("features").day_iso
+    story_members = _stories("queries").story_members
 
     # The cluster row as stored (its columns are the stories stage's to change).
     found = _rows(store.con.execute("SELECT * FROM story_clusters WHERE id = ?", [story_id]))
