@@ -153,6 +153,18 @@ def test_labour_strike_is_a_protest(pipeline: Pipeline) -> None:
     assert only(analysis, "PROTEST").cameo_code == "143"
 
 
+def test_an_obligation_is_a_request_to_the_obliged(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "Germany said Russia must pay for the damage.")
+    request = only(analysis, "REQUEST")
+    assert actor_names(analysis, request.actor_ids) == {"Germany"}
+    assert actor_names(analysis, request.recipient_ids) == {"Russia"}
+
+
+def test_protesters_clashing_with_police_is_a_riot(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "Protesters clashed with police in Nairobi on Tuesday.")
+    assert only(analysis, "PROTEST").cameo_code == "145"
+
+
 def test_participles_used_as_adjectives_are_not_events(pipeline: Pipeline) -> None:
     analysis = analyse(pipeline, "The occupying power has built new roads.")
     assert not [e for e in analysis.events if e.plover_type == "COERCE"]

@@ -223,8 +223,8 @@ def test_places_stage_passes_skipped_articles_through(stage: PlacesStage) -> Non
     assert stage.version == gazetteer_version()
 
 
-def _demo(settings: Settings, demo_dir: Path, name: str) -> Analysis:
-    [article] = list(read_path(demo_dir / "text" / name, max_bytes=settings.max_bytes))
+def _demo(settings: Settings, demo_dir: Path, name: str, folder: str = "text") -> Analysis:
+    [article] = list(read_path(demo_dir / folder / name, max_bytes=settings.max_bytes))
     assert isinstance(article, Article)
     pipeline = Pipeline(
         stages=(
@@ -256,6 +256,18 @@ def test_places_demo_story_resolves_tehran_jerusalem_and_holy_sites(
     assert {m.text for m in jerusalem.mentions} == {"al-Quds"}
     assert _km(by_name["Sheikh Jarrah"], SHEIKH_JARRAH) < 2
     assert _km(by_name["Al-Aqsa Mosque"], AL_AQSA) < 2
+
+
+@pytest.mark.slow
+def test_places_later_repeats_tagged_otherwise_are_mentions(
+    settings: Settings, demo_dir: Path
+) -> None:
+    out = _demo(settings, demo_dir, "nikopol_shelling_ukraine_accuses_russia.html", "html")
+    [nikopol] = [place for place in out.places if place.name == "Nikopol"]
+    text = out.article.text.lower()  # the dateline is in capitals
+    expected = [i for i in range(len(text)) if text.startswith("nikopol", i)]
+    assert len(expected) >= 3
+    assert [mention.start for mention in nikopol.mentions] == expected
 
 
 @pytest.mark.slow

@@ -214,6 +214,13 @@ def test_store_write_twice_adds_nothing(store: Store, record: Analysis) -> None:
     assert store.counts() == before
 
 
+def test_store_write_repeated_in_one_batch_stores_it_once(store: Store) -> None:
+    record = _article("Talks on Gaza resumed in Cairo on Tuesday.", title="Cairo talks")
+    store.write([record, record])
+    assert store.counts()["articles"] == 1
+    assert store.analysis(record.article.id) == record
+
+
 def test_store_rejections_are_keyed_by_input_and_stage(store: Store) -> None:
     rejection = Rejection("a.jsonl:line 3", "read", "bad_json", "invalid JSON")
     store.write([], [rejection])

@@ -104,9 +104,8 @@ EXTRA_PREPS: dict[str, tuple[str, ...]] = {
 OF_TARGET_TYPES = frozenset({"COERCE", "ASSAULT", "ACCUSE", "SANCTION"})
 #: Prepositions that give an event noun its target ("attack on", "sanctions against").
 NOUN_TARGET_PREPS = _words("on against at upon")
-PLACE_PREPS = _words("in at near outside inside across around from into on")
 _CLAUSES = frozenset({"relcl", "acl", "advcl", "ccomp", "parataxis", "punct", "cc", "mark"})
-_PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person"}
+_PRONOUNS = frozenset({"he", "she", "him", "her"})
 _GROUP_PRONOUNS = frozenset({"they", "them", "it", "its", "their"})
 _PERSON_POSSESSIVES = frozenset({"his", "her"})
 _FIRST_PERSON = frozenset({"i", "we", "me", "us", "my", "our"})
@@ -348,11 +347,11 @@ def _obligation(token: Any) -> Trigger | None:
 
 def _by_protesters(token: Any, after: int) -> bool:
     if token.pos_ in ("VERB", "AUX"):
-        subject, _ = _subject(token, after)
+        subject = _subject(token, after)
     else:
         subject = next((c for c in token.children if c.dep_ in ("poss", "compound")), None)
         if subject is None and token.dep_ in ("nsubj", "dobj"):
-            subject, _ = _subject(token.head, after)
+            subject = _subject(token.head, after)
     return subject is not None and subject.lemma_.lower() in PROTESTER_WORDS
 
 
@@ -397,8 +396,9 @@ def _noun_is_event(token: Any) -> bool:
     return token.dep_ == "pobj" and head.lower_ in ("after", "during", "amid", "in", "under")
 
 
-def _subject(verb: Any, after: int = 0) -> tuple[Any | None, bool]:
-    """The subject token of ``verb`` (climbing to the clause that has one), and passivity.
+def _subject(verb: Any, after: int = 0) -> Any | None:
+    """The subject token of ``verb`` (climbing to the clause that has one); ``None`` for a
+    passive clause (its agent is read separately).
 
     Words before ``after`` (the dateline, which the parser often makes a subject) are not
     subjects."""
@@ -406,22 +406,22 @@ def _subject(verb: Any, after: int = 0) -> tuple[Any | None, bool]:
     for _ in range(5):
         for child in node.children:
             if child.dep_ in ("nsubj", "csubj") and child.idx >= after:
-                return child, False
+                return child
             if child.dep_ == "nsubjpass":
-                return None, True
+                return None
         if node.dep_ == "xcomp" and node.head.lemma_.lower() in OBJECT_CONTROL:
             for child in node.head.children:
                 if child.dep_ == "dobj":
-                    return child, False
+                    return child
         if node.dep_ in ("xcomp", "conj", "advcl", "pcomp") and node.head is not node:
             node = node.head
             if node.dep_ == "prep":
                 node = node.head
             continue
         if node.dep_ == "acl" and node.head is not node:
-            return node.head, False
+            return node.head
         break
-    return None, False
+    return None
 
 
 def _arguments(
@@ -430,7 +430,7 @@ def _arguments(
     actors: list[str] = []
     recipients: list[str] = []
     if token.pos_ in ("VERB", "AUX"):
-        subject, _passive = _subject(token, index.dateline_end)
+        subject = _subject(token, index.dateline_end)
         for child in token.children:
             if child.dep_ == "nsubjpass":
                 recipients += _actors_of(child, index)
@@ -463,7 +463,7 @@ def _arguments(
         if code.plover_type == "REQUEST" and _obligation(token) is not None:
             # "X said Y must do Z": X demands, Y is asked.
             recipients = actors + recipients
-            speaker, _ = _subject(token.head, index.dateline_end)
+            speaker = _subject(token.head, index.dateline_end)
             actors = _actors_of(speaker, index) if speaker is not None else []
         for child in token.children:
             # "held talks [with X]", "shared evidence [with X]": the object's partner.
@@ -497,7 +497,7 @@ def _arguments(
                         recipients += _actors_of(grand, index)
         head = token.head
         if not actors and token.dep_ == "dobj" and head.lemma_.lower() in LIGHT_VERBS:
-            subject, _ = _subject(head, index.dateline_end)
+            subject = _subject(head, index.dateline_end)
             if subject is not None:
                 actors += _actors_of(subject, index)
     actor_ids = tuple(dict.fromkeys(actors))
