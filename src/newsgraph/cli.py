@@ -586,6 +586,41 @@ def evaluate_events(data: str, limit: int | None, as_json: bool) -> None:
     _print_metrics(run(Path(data), limit=limit), "json" if as_json else "table")
 
 
+@evaluate.command(name="tone")
+@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False))
+@limit_option
+@eval_format_option
+def evaluate_tone(data: str, limit: int | None, as_json: bool) -> None:
+    """Tone toward targets on NewsMTSC JSON Lines: macro-F1 over negative/neutral/positive."""
+    from pathlib import Path
+
+    from newsgraph.evaluate.tone import evaluate_tone as run
+
+    _print_metrics(run(Path(data), limit=limit), "json" if as_json else "table")
+
+
+@evaluate.command(name="framing")
+@click.option("--data", "data", required=True, type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--split",
+    type=click.Choice(["heldout", "train", "all"]),
+    default="heldout",
+    show_default=True,
+    help="Which articles: the project's held-out part, the part trained on, or all.",
+)
+@limit_option
+@eval_format_option
+def evaluate_framing(data: str, split: str, limit: int | None, as_json: bool) -> None:
+    """Persuasion techniques on SemEval-2023 Task 3 (paragraph micro/macro-F1, span F1)."""
+    from pathlib import Path
+
+    from newsgraph.evaluate.framing import evaluate_framing as run
+    from newsgraph.evaluate.framing import table_view
+
+    result = run(Path(data), split=split, limit=limit)
+    _print_metrics(result if as_json else table_view(result), "json" if as_json else "table")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI, turning library errors into one line and an exit status."""
     run: Callable[..., Any] = cli.main

@@ -40,6 +40,8 @@ BUILTIN_STAGES: dict[str, str] = {
     "actors": "newsgraph.stages.actors:ActorsStage",
     "quotes": "newsgraph.stages.quotes:QuotesStage",
     "events": "newsgraph.stages.events:EventsStage",
+    "tone": "newsgraph.stages.tone:ToneStage",
+    "framing": "newsgraph.stages.framing:FramingStage",
 }
 
 

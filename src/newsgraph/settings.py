@@ -38,7 +38,7 @@ class Settings:
     )
     batch_size: int = _setting(64, "Articles analysed and written per transaction.")
     stages: str = _setting(
-        "language,parse,entities,dates,places,actors,quotes,events",
+        "language,parse,entities,dates,places,actors,quotes,events,tone,framing",
         "Comma-separated analysis stages, in order.",
     )
     languages: str = _setting(
