@@ -219,3 +219,35 @@ def test_cli_actors_and_places_summaries(capsys: pytest.CaptureFixture[str], db:
     code, out, _ = run(capsys, "places", "--db", db, "--format", "json")
     names = {row["name"] for row in json.loads(out)}
     assert {"Tehran", "Jerusalem", "Sheikh Jarrah"} <= names
+
+
+@pytest.mark.slow
+def test_cli_stories_and_canonical_events(
+    capsys: pytest.CaptureFixture[str], db: str, demo_dir: Path, tmp_path: Path
+) -> None:
+    code, _, _ = run(capsys, "ingest", str(demo_dir), "--db", db, "-q")
+    assert code == 0
+
+    code, out, _ = run(capsys, "stories", "--db", db, "--format", "json", "--limit", "100")
+    stories = json.loads(out)
+    assert code == 0 and sum(story["articles"] for story in stories) == 30
+    assert any(story["copies"] >= 1 and story["sources"] < story["articles"] for story in stories)
+
+    code, out, _ = run(
+        capsys, "events", "--canonical", "--min-sources", "2", "--db", db, "--format", "json"
+    )
+    canonical = json.loads(out)
+    assert code == 0 and canonical
+    assert all(row["sources"] >= 2 and row["articles"] >= row["sources"] for row in canonical)
+
+    code, _, err = run(capsys, "events", "--canonical", "--status", "alleged", "--db", db)
+    assert code == 2 and "--status" in err
+
+    target = tmp_path / "events.tsv"
+    code, _, _ = run(capsys, "export", "--format", "gdelt", "--out", str(target), "--db", db)
+    rows = [line.split("\t") for line in target.read_text().splitlines()]
+    assert code == 0 and max(int(row[32]) for row in rows) >= 2  # NumSources from stories
+
+    code, out, err = run(capsys, "stories", "--db", db, "--rebuild", "--format", "json")
+    assert code == 0 and "placed 30 articles" in err
+    assert json.loads(out)[0]["articles"] == stories[0]["articles"]

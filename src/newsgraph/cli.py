@@ -356,6 +356,18 @@ def _cell(value: Any) -> Any:
 @click.option("--since", default=None, metavar="DATE", help="Earliest date (ISO).")
 @click.option("--until", default=None, metavar="DATE", help="Latest date (ISO).")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option(
+    "--canonical",
+    is_flag=True,
+    help="Deduplicated events across articles, with article and independent-source counts.",
+)
+@click.option(
+    "--min-sources",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="With --canonical: fewest independent sources.",
+)
 @rows_format_option
 def events(
     db: str | None,
@@ -367,12 +379,25 @@ def events(
     since: str | None,
     until: str | None,
     limit: int,
+    canonical: bool,
+    min_sources: int,
     fmt: str,
 ) -> None:
-    """Coded events, with actors, recipients, status, claimant, place and date."""
+    """Coded events, with actors, recipients, status, claimant, place and date.
+
+    With --canonical, the events deduplicated across articles: each with its mentions,
+    articles, independent sources, first report and claims per claimant."""
     from newsgraph.store import Store
     from newsgraph.store.event_queries import EVENT_COLUMNS, find_events
 
+    if canonical:
+        if recipient or status:
+            raise click.UsageError(
+                "--recipient and --status apply to event mentions; canonical events keep "
+                "actors and recipients together (--actor) and claims per claimant"
+            )
+        _canonical_events(db, plover_type, actor, place, since, until, min_sources, limit, fmt)
+        return
     with Store(_settings(db=db).db, read_only=True) as store:
         rows = find_events(
             store,
@@ -388,6 +413,82 @@ def events(
     brief: tuple[str, ...] = ("date", "plover_type", "cameo_code", "status", "actors")
     brief = (*brief, "recipients", "claimed_by", "place", "trigger", "article_id")
     columns = EVENT_COLUMNS if fmt != "table" else brief
+    _print_rows(rows, fmt, columns)
+
+
+def _canonical_events(
+    db: str | None,
+    plover_type: str | None,
+    actor: str | None,
+    place: str | None,
+    since: str | None,
+    until: str | None,
+    min_sources: int,
+    limit: int,
+    fmt: str,
+) -> None:
+    from newsgraph.store import Store
+    from newsgraph.stories.queries import CANONICAL_COLUMNS, find_canonical_events
+
+    with Store(_settings(db=db).db, read_only=True) as store:
+        rows = find_canonical_events(
+            store,
+            plover_type=plover_type,
+            actor=actor,
+            place=place,
+            since=since,
+            until=until,
+            min_sources=min_sources,
+            limit=limit,
+        )
+    brief: tuple[str, ...] = ("date", "plover_type", "actors", "recipients", "place")
+    brief = (*brief, "articles", "sources", "first_outlet", "claims")
+    _print_rows(rows, fmt, CANONICAL_COLUMNS if fmt != "table" else brief)
+
+
+@cli.command()
+@db_option
+@click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True)
+@click.option(
+    "--min-articles",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Only stories with at least this many articles.",
+)
+@click.option(
+    "--update",
+    "update",
+    is_flag=True,
+    help="First place the stored articles not yet placed (ingest does this itself).",
+)
+@click.option(
+    "--rebuild", is_flag=True, help="Forget every placement and place all articles again."
+)
+@rows_format_option
+def stories(
+    db: str | None, limit: int, min_articles: int, update: bool, rebuild: bool, fmt: str
+) -> None:
+    """Stories across outlets, largest first: articles, independent sources, copies, first
+    report."""
+    from newsgraph.store import Store
+    from newsgraph.stories import find_stories, reset_stories, update_stories
+    from newsgraph.stories.queries import STORY_COLUMNS
+
+    path = _settings(db=db).db
+    if update or rebuild:
+        with Store(path) as store:
+            if rebuild:
+                reset_stories(store)
+            report = update_stories(store)
+        err.print(
+            f"placed {report.articles} articles: {report.stories_opened} stories opened, "
+            f"{report.copies} copies, {report.canonical_events_created} canonical events"
+        )
+    with Store(path, read_only=True) as store:
+        rows = find_stories(store, limit=limit, min_articles=min_articles)
+    brief = ("id", "first_date", "articles", "sources", "copies", "first_outlet", "title")
+    columns = brief if fmt == "table" else STORY_COLUMNS
     _print_rows(rows, fmt, columns)
 
 
@@ -619,6 +720,19 @@ def evaluate_framing(data: str, split: str, limit: int | None, as_json: bool) ->
 
     result = run(Path(data), split=split, limit=limit)
     _print_metrics(result if as_json else table_view(result), "json" if as_json else "table")
+
+
+@evaluate.command(name="clusters")
+@click.option("--data", "data", required=True, type=click.Path(exists=True, file_okay=False))
+@eval_format_option
+def evaluate_clusters(data: str, as_json: bool) -> None:
+    """Story clusters on a folder whose file-name prefix (before the first dot) is the gold
+    cluster: ARI, NMI, pairwise P/R/F1, beside a TF-IDF baseline; near-duplicate groups."""
+    from pathlib import Path
+
+    from newsgraph.evaluate.clusters import evaluate_clusters as run
+
+    _print_metrics(run(Path(data)), "json" if as_json else "table")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -35,6 +35,19 @@ def _timed(
         yield item
 
 
+def place_stories(store: Store, report: RunReport) -> None:
+    """Place the newly stored articles in stories (near-duplicates, story clusters,
+    canonical events), charging the time to the ``stories`` stage.
+
+    Incremental: only articles not yet placed are read, so a run that stopped before this
+    step is caught up by the next one."""
+    from newsgraph.stories import update_stories
+
+    began = time.perf_counter()
+    update_stories(store)
+    report.add_time("stories", time.perf_counter() - began)
+
+
 def ingest(
     paths: Iterable[str | Path],
     *,
@@ -86,6 +99,7 @@ def ingest(
                 report.add_time("store", time.perf_counter() - began)
                 if progress:
                     progress(report)
+            place_stories(store, report)
             report.status = "completed"
         finally:
             if report.status == "running":

@@ -23,6 +23,7 @@ from typing import Literal
 from newsgraph.errors import ConfigError
 from newsgraph.model import Rejection
 from newsgraph.pipeline import Pipeline, RunReport
+from newsgraph.runner import place_stories
 from newsgraph.scale.cluster import run_dask, save_known
 from newsgraph.scale.merge import Merger, table_schemas
 from newsgraph.scale.partitions import Partition, Plan, plan_partitions
@@ -151,6 +152,7 @@ class ParallelIngest:
                     )
                 else:
                     self._run_dask(partitions, job, known, folder, merger, progress)
+                place_stories(store, report)
                 report.status = "completed"
             finally:
                 if report.status == "running":

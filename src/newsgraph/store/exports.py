@@ -37,9 +37,14 @@ def export(store: Store, fmt: str, out: str | Path) -> dict[str, int]:
         from newsgraph.store.gdelt import write_gdelt
         from newsgraph.store.plover import write_plover
 
-        writer = write_gdelt if fmt == "gdelt" else write_plover
         try:
-            return {str(target): writer(store.iter_analyses(), target)}
+            if fmt == "gdelt":
+                from newsgraph.stories import CanonicalCounts
+
+                rows = write_gdelt(store.iter_analyses(), target, counts=CanonicalCounts(store))
+            else:
+                rows = write_plover(store.iter_analyses(), target)
+            return {str(target): rows}
         except OSError as exc:
             raise StorageError(f"cannot write {target}: {exc.strerror}", path=str(target)) from exc
     if fmt not in EXPORT_FORMATS:

@@ -1,0 +1,184 @@
+"""Event deduplication: when two mentions are one event, and what a canonical event reports."""
+
+from __future__ import annotations
+
+import dataclasses
+import doctest
+from typing import Any
+
+import pytest
+
+from newsgraph.stories import canonical_events
+from newsgraph.stories.canonical_events import (
+    ActorKey,
+    CanonicalEvent,
+    EventMention,
+    MentionRow,
+    PlaceKey,
+    best_match,
+    claims_text,
+    compatible,
+    mentions_of,
+    period,
+    summarize,
+)
+
+ISRAEL = ActorKey("idf", "ISR", "MIL", "israeli military")
+ISRAEL_GOV = ActorKey("netanyahu", "ISR", "GOV", "benjamin netanyahu")
+ISRAEL_ARMY = ActorKey(None, "ISR", "MIL", "israeli troops")
+HAMAS = ActorKey("hamas", "PSE", "REB", "hamas")
+JABALIA = PlaceKey("point", "PSE", "gaza strip", 281124, "Jabalia", 31.528, 34.483)
+JABALIA_CAMP = PlaceKey("point", "PSE", "gaza strip", 281125, "Jabalia camp", 31.532, 34.484)
+RAFAH = PlaceKey("point", "PSE", "gaza strip", 281129, "Rafah", 31.297, 34.245)
+GAZA_STRIP = PlaceKey("region", "PSE", "gaza strip", 7303944, "Gaza Strip")
+PALESTINE = PlaceKey("country", "PSE", None, 6254930, "Palestine")
+DAY = 19850  # 2024-05-07
+
+
+def mention(**changes: Any) -> EventMention:
+    base = EventMention(
+        event_id="e1", article_id="a1", plover_type="ASSAULT", cameo_code="195",
+        status="asserted", claimant=None, claimant_key=None, actors=(ISRAEL,), recipients=(),
+        place=JABALIA, first_day=DAY, last_day=DAY, date_level="day", date="2024-05-07",
+        story_id=1,
+    )  # fmt: skip
+    return dataclasses.replace(base, **changes)
+
+
+def test_canonical_events_doctests_pass() -> None:
+    assert doctest.testmod(canonical_events).failed == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2024-05-07", (DAY, DAY, "day")), ("2024-W19", (DAY - 1, DAY + 5, "week")),
+     ("2024", (19723, 20088, "year")), ("2024-13", None), ("soon", None), (None, None)],
+)  # fmt: skip
+def test_period(value: str | None, expected: tuple[int, int, str] | None) -> None:
+    assert period(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [(ISRAEL, ISRAEL_ARMY, "country"), (ISRAEL, ISRAEL_GOV, None), (ISRAEL, HAMAS, None),
+     (ISRAEL, ActorKey("idf", None, None, "idf"), "kb"),
+     (ActorKey(None, "ISR", None, "israel"), ISRAEL_GOV, "country"),
+     (ActorKey(None, None, None, "gunmen"), ActorKey(None, None, None, "gunmen"), "name")],
+)  # fmt: skip
+def test_actor_agreement(a: ActorKey, b: ActorKey, expected: str | None) -> None:
+    assert a.agrees(b) == expected
+    assert b.agrees(a) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [(JABALIA, JABALIA, "point"), (JABALIA, JABALIA_CAMP, "point"), (JABALIA, RAFAH, None),
+     (JABALIA, GAZA_STRIP, "region"), (RAFAH, PALESTINE, "country"),
+     (JABALIA, PlaceKey("point", "ISR", None, 293690, "Sderot", 31.525, 34.597), None)],
+)  # fmt: skip
+def test_place_agreement(a: PlaceKey, b: PlaceKey, expected: str | None) -> None:
+    assert a.agrees(b) == expected
+    assert b.agrees(a) == expected
+
+
+@pytest.mark.parametrize(
+    ("changes", "same"),
+    [
+        pytest.param({}, True, id="identical"),
+        pytest.param({"plover_type": "PROTEST"}, False, id="other-type"),
+        pytest.param({"first_day": DAY + 1, "last_day": DAY + 1}, True, id="next-day"),
+        pytest.param({"first_day": DAY + 3, "last_day": DAY + 3}, False, id="days-apart"),
+        pytest.param({"place": RAFAH}, False, id="other-town"),
+        pytest.param({"place": GAZA_STRIP}, True, id="coarser-place"),
+        pytest.param({"place": None}, True, id="no-place"),
+        pytest.param({"actors": (ISRAEL_ARMY,)}, True, id="same-country-sector"),
+        pytest.param({"actors": (HAMAS,)}, False, id="other-actor"),
+        pytest.param({"actors": ()}, True, id="no-actor"),
+        pytest.param({"actors": (), "place": None}, False, id="nothing-agrees"),
+        pytest.param({"recipients": (HAMAS,)}, True, id="recipient-on-one-side"),
+        pytest.param({"story_id": 2}, True, id="other-story-specific-match"),
+        pytest.param(
+            {"story_id": 2, "place": GAZA_STRIP, "actors": (ISRAEL_ARMY,)}, False,
+            id="other-story-country-level-only",
+        ),
+        pytest.param({"place": GAZA_STRIP, "actors": (ISRAEL_ARMY,)}, True, id="same-story-coarse"),
+    ],
+)  # fmt: skip
+def test_compatible(changes: dict[str, Any], same: bool) -> None:
+    event = CanonicalEvent.found(mention())
+    assert compatible(mention(event_id="e2", article_id="a2", **changes), event) is same
+
+
+def test_best_match_prefers_the_more_specific_event() -> None:
+    coarse = CanonicalEvent.found(mention(event_id="c", place=GAZA_STRIP, actors=(ISRAEL_ARMY,)))
+    precise = CanonicalEvent.found(mention(event_id="p"))
+    assert best_match(mention(event_id="m"), [coarse, precise]) is precise
+    assert best_match(mention(event_id="m", plover_type="PROTEST"), [coarse, precise]) is None
+
+
+def test_absorb_keeps_the_most_specific_place_and_date() -> None:
+    event = CanonicalEvent.found(
+        mention(
+            place=PALESTINE, date="2024-05", date_level="month", first_day=19844, last_day=19874
+        )
+    )
+    event.absorb(mention(event_id="e2", place=JABALIA, actors=(ISRAEL_ARMY,)))
+    event.absorb(mention(event_id="e3", place=GAZA_STRIP, date=None, date_level="published",
+                         first_day=DAY - 1, last_day=DAY))  # fmt: skip
+    assert event.place == JABALIA
+    assert (event.date, event.date_level, event.first_day) == ("2024-05-07", "day", DAY)
+    assert event.actors == [ISRAEL, ISRAEL_ARMY]
+    assert event.mentions == 3
+
+
+def test_mentions_of_an_analysis(newsroom: Any) -> None:
+    analysis = newsroom.analysis(newsroom.wire())
+    (found,) = mentions_of(analysis, story_id=7)
+    assert found.plover_type == "ASSAULT"
+    assert found.actors[0].kb_id == "idf"
+    assert found.place is not None and found.place.geonameid == 281124
+    assert (found.claimant, found.claimant_key, found.status) == (
+        "Gaza health ministry", "pse_health", "alleged",
+    )  # fmt: skip
+    assert (found.first_day, found.date_level, found.story_id) == (DAY, "day", 7)
+
+
+def test_mention_without_a_date_takes_the_publication_day(newsroom: Any) -> None:
+    analysis = newsroom.analysis(newsroom.wire(), date=None)
+    (found,) = mentions_of(analysis)
+    assert (found.first_day, found.last_day, found.date_level) == (DAY - 1, DAY, "published")
+
+
+def row(article: str, origin: str, status: str, claimant: str | None, **more: Any) -> MentionRow:
+    return MentionRow(
+        event_id=f"{article}-e", article_id=article, status=status, claimant=claimant,
+        claimant_key=claimant.lower() if claimant else None, origin=origin,
+        published=more.get("published"), outlet=more.get("outlet"), cameo_code="195",
+    )  # fmt: skip
+
+
+def test_summarize_counts_independent_sources_and_claims() -> None:
+    day = "2024-05-07T"
+    rows = [
+        row("a1", "levant wire", "alleged", "Hamas", published=day + "08:00", outlet="Levant Wire"),
+        row("a2", "levant wire", "alleged", "Hamas", published=day + "09:00", outlet="Harbor"),
+        row("a3", "levant wire", "alleged", "Hamas", published=day + "10:00", outlet="Valley"),
+        row("a4", "capital herald", "alleged", "Hamas", published=day + "11:00"),
+        row("a5", "capital herald", "denied", "Israel", published=day + "11:00"),
+        row("a6", "prairie post", "denied", "Israel"),
+    ]
+    summary = summarize(rows)
+    assert (summary["mentions"], summary["articles"], summary["sources"]) == (6, 6, 3)
+    assert (summary["first_article_id"], summary["first_outlet"]) == ("a1", "Levant Wire")
+    assert summary["claims"][0] == {
+        "status": "alleged",
+        "claimant": "Hamas",
+        "outlets": 2,
+        "articles": 4,
+    }
+    assert summary["claims_text"] == "alleged by Hamas (2 outlets), denied by Israel (2 outlets)"
+
+
+def test_claims_text_for_outlets_own_voice() -> None:
+    text = claims_text([{"status": "asserted", "claimant": None, "outlets": 3, "articles": 5}])
+    assert text == "asserted by 3 outlets"
