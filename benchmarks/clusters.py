@@ -52,9 +52,12 @@ def _current_rss_mb() -> float:
 
 
 def prepare(data: Path, db: Path) -> dict[str, Any]:
-    """Ingest Reuters-21578 with the language stage only into ``db`` (once)."""
+    """Ingest Reuters-21578 with the language stage only into ``db`` (once), and forget the
+    placements the ingest made, so that the measurement places every article itself."""
     from newsgraph.runner import ingest
     from newsgraph.settings import load_settings
+    from newsgraph.store import Store
+    from newsgraph.stories import reset_stories
 
     if db.exists():
         return {"db": str(db), "prepared": False}
@@ -63,6 +66,8 @@ def prepare(data: Path, db: Path) -> dict[str, Any]:
         [data / "reuters21578.jsonl"],
         settings=load_settings(db=str(db), stages="language", batch_size=256),
     )
+    with Store(db) as store:
+        reset_stories(store)
     return {
         "db": str(db),
         "prepared": True,

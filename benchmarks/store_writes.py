@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import itertools
 import json
+import statistics
 import tempfile
 import time
 from collections.abc import Sequence
@@ -81,8 +82,8 @@ def measure(articles: int, batch_size: int, seeds: list[Analysis]) -> dict[str, 
     rows = sum(
         len(getattr(a, name))
         for a in copies
-        for name in ("entities", "actors", "places", "dates", "quotes", "events")
-    )
+        for name in ("entities", "actors", "places", "dates", "quotes", "events", "annotations")
+    ) + sum(1 for a in copies if a.tone is not None)
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "bench.duckdb") as store:
         began = time.perf_counter()
         for start in range(0, len(copies), batch_size):
@@ -105,17 +106,30 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--data", type=Path, default=Path("../shared/data/news"))
     parser.add_argument("--seeds", type=int, default=150, help="news records analysed")
+    parser.add_argument("--repeats", type=int, default=5, help="measurements, each fresh")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
     seeds = seed_analyses(args.data, args.seeds)
-    result = measure(args.articles, args.batch_size, seeds)
-    result["seed_articles"] = float(len(seeds))
+    runs = [measure(args.articles, args.batch_size, seeds) for _ in range(args.repeats)]
+    rates = sorted(run["articles_per_second"] for run in runs)
+    result: dict[str, Any] = {
+        **runs[0],
+        "seed_articles": float(len(seeds)),
+        "runs": runs,
+        "median_articles_per_second": statistics.median(rates),
+        "best_articles_per_second": rates[-1],
+    }
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    for run in runs:
+        print(
+            f"wrote {run['articles']:.0f} analysed articles ({run['item_rows']:.0f} item rows) "
+            f"in {run['seconds']:.2f} s with batches of {args.batch_size}: "
+            f"{run['articles_per_second']:.0f} articles/s"
+        )
     print(
-        f"wrote {result['articles']:.0f} analysed articles ({result['item_rows']:.0f} item rows) "
-        f"in {result['seconds']:.2f} s with batches of {args.batch_size}: "
-        f"{result['articles_per_second']:.0f} articles/s (target {TARGET:.0f})"
+        f"median {result['median_articles_per_second']:.0f} articles/s, best "
+        f"{result['best_articles_per_second']:.0f} (target {TARGET:.0f})"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import shutil
@@ -151,7 +152,7 @@ def analyses(draw: st.DrawFn) -> Analysis:
             s.start,
             s.end,
             s.text,
-            kind="persuasion",
+            kind=draw(st.sampled_from(["persuasion", "persuasion_paragraph", "frame"])),
             label="Loaded_Language",
             confidence=0.7,
         )
@@ -219,6 +220,30 @@ def test_store_write_repeated_in_one_batch_stores_it_once(store: Store) -> None:
     store.write([record, record])
     assert store.counts()["articles"] == 1
     assert store.analysis(record.article.id) == record
+
+
+def test_store_keeps_paragraph_and_frame_texts_only_in_the_article(
+    store: Store, tmp_path: Path
+) -> None:
+    text = "Officials met.\nThe usurping regime attacked."
+    record = _article(text)
+    article_id = record.article.id
+    notes = (
+        Annotation(f"{article_id}-n0", article_id, 0, len(text), text, "frame", "Political"),
+        Annotation(f"{article_id}-n1", article_id, 15, len(text), text[15:], "persuasion_paragraph",
+                   "Loaded_Language"),
+        Annotation(f"{article_id}-n2", article_id, 19, 27, "usurping", "persuasion",
+                   "Loaded_Language"),
+    )  # fmt: skip
+    record = dataclasses.replace(record, annotations=notes)
+    store.write([record])
+    stored = store.con.execute("SELECT id, text FROM annotations ORDER BY id").fetchall()
+    assert [row[1] for row in stored] == [None, None, "usurping"]
+    assert store.analysis(article_id) == record
+    export(store, "csv", tmp_path / "csv")
+    with (tmp_path / "csv" / "annotations.csv").open(encoding="utf-8") as handle:
+        rows = {row["id"]: row["text"] for row in csv.DictReader(handle)}
+    assert rows == {note.id: note.text for note in notes}
 
 
 def test_store_rejections_are_keyed_by_input_and_stage(store: Store) -> None:

@@ -29,6 +29,7 @@ from newsgraph.store.tables import (
     REJECTIONS,
     RUNS_DDL,
     TONES,
+    restore_text,
 )
 
 if TYPE_CHECKING:
@@ -418,12 +419,16 @@ class Store:
             if article_id not in by_id:
                 continue
             found = items[article_id]
+            article = ARTICLES.from_row(by_id[article_id])
             out.append(
                 Analysis(
-                    article=ARTICLES.from_row(by_id[article_id]),
+                    article=article,
                     tone=tones.get(article_id),
                     skipped=tuple(by_id[article_id]["skipped"] or ()),
-                    **{name: tuple(found.get(name, ())) for name in ITEM_TABLES},
+                    **{
+                        name: tuple(restore_text(found.get(name, ()), article.text))
+                        for name in ITEM_TABLES
+                    },
                 )
             )
         return out

@@ -8,7 +8,7 @@ from typing import Literal
 
 from newsgraph.errors import StorageError
 from newsgraph.store.database import Store
-from newsgraph.store.tables import ALL_TABLES
+from newsgraph.store.tables import ALL_TABLES, ITEM_TABLES
 
 ExportFormat = Literal["jsonl", "csv", "parquet", "gdelt", "plover"]
 EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet", "gdelt", "plover")
@@ -68,10 +68,23 @@ def export(store: Store, fmt: str, out: str | Path) -> dict[str, int]:
         else:
             select, options = "*", "FORMAT PARQUET"
         path_literal = str(file).replace("'", "''")
-        store.con.execute(f"COPY (SELECT {select} FROM \"{name}\") TO '{path_literal}' ({options})")
+        source = _with_text(name)
+        store.con.execute(f"COPY (SELECT {select} FROM {source}) TO '{path_literal}' ({options})")
         row = store.con.execute(f'SELECT count(*) FROM "{name}"').fetchone()
         written[str(file)] = int(row[0]) if row else 0
     return written
+
+
+def _with_text(name: str) -> str:
+    """The table ``name`` as a SQL source, with texts the store keeps only in the article
+    (:attr:`~newsgraph.store.tables.Table.text_from_article`) filled in."""
+    table = next((t for t in ITEM_TABLES.values() if t.name == name), None)
+    if table is None or not table.text_from_article:
+        return f'"{name}"'
+    return (
+        f'(SELECT x.* REPLACE (coalesce(x.text, substr(a.text, x.start + 1, x."end" - x.start)) '
+        f'AS text) FROM "{name}" x JOIN articles a ON a.id = x.article_id) AS "{name}"'
+    )
 
 
 def _export_jsonl(store: Store, target: Path) -> int:

@@ -12,7 +12,7 @@ import functools
 import operator
 import types
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import pyarrow as pa
@@ -122,6 +122,38 @@ def _getter(column: Column) -> Callable[[Any], Any]:
     return lambda record: _follow(record, path)
 
 
+@functools.cache
+def _read_plan(
+    cls: type, skip: tuple[str, ...] = ()
+) -> tuple[tuple[str | None, tuple[Column, ...]], ...]:
+    """The scalar and list columns of ``cls`` grouped by the attribute they hang on:
+    ``None`` for the record's own fields, ``"trigger"`` for ``trigger_start`` ...
+    Columns named in ``skip`` are left to the caller."""
+    groups: dict[str | None, list[Column]] = {}
+    for column in columns_of(cls):
+        if column.shape == "records" or len(column.path) > 2 or column.name in skip:
+            continue  # read by _records_array, by _getter, or by the caller
+        parent = column.path[0] if len(column.path) == 2 else None
+        groups.setdefault(parent, []).append(column)
+    return tuple((parent, tuple(group)) for parent, group in groups.items())
+
+
+def _read_group(
+    records: Sequence[Any], parent: str | None, group: Sequence[Column]
+) -> list[Sequence[Any]]:
+    """The values of ``group``'s columns for every record (a missing span gives NULLs)."""
+    read = operator.attrgetter(*(column.path[-1] for column in group))
+    if parent is None:
+        if len(group) == 1:
+            return [list(map(read, records))]
+        return list(zip(*map(read, records), strict=True))
+    owners = list(map(operator.attrgetter(parent), records))
+    if len(group) == 1:
+        return [[None if owner is None else read(owner) for owner in owners]]
+    empty = (None,) * len(group)
+    return list(zip(*(empty if owner is None else read(owner) for owner in owners), strict=True))
+
+
 def _records_array(records: Sequence[Any], column: Column) -> pa.Array:
     """A list-of-structs column built field by field (a missing list is an empty one)."""
     names = [f.name for f in fields(column.item)] if column.item else []
@@ -135,9 +167,9 @@ def _records_array(records: Sequence[Any], column: Column) -> pa.Array:
     struct_type = column.arrow.value_type
     if len(names) == 1:
         rows = [(row,) for row in rows]
+    values_by_field = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     children = [
-        pa.array([row[i] for row in rows], type=struct_type.field(i).type)
-        for i in range(len(names))
+        pa.array(values, type=struct_type.field(i).type) for i, values in enumerate(values_by_field)
     ]
     values = pa.StructArray.from_arrays(children, fields=list(struct_type))
     return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), values)
@@ -169,6 +201,10 @@ class Table:
     record: type
     key: tuple[str, ...]
     extras: tuple[Extra, ...] = ()
+    #: Record kinds stored without their ``text`` (NULL): their span is a whole
+    #: paragraph or the whole article, so the text is the article's own and
+    #: :func:`restore_text` reads it back from there.
+    text_from_article: frozenset[str] = frozenset()
 
     @property
     def columns(self) -> list[Column]:
@@ -187,21 +223,25 @@ class Table:
     def to_arrow(
         self, records: Sequence[Any], extras: dict[str, Callable[[Any], Any]] | None = None
     ) -> pa.Table:
-        """Build an Arrow table of ``records``; ``extras`` compute the extra columns."""
+        """Build an Arrow table of ``records``; ``extras`` compute the extra columns.
+
+        Writing is a hot path (hundreds of thousands of cells per batch), so cells are
+        read group by group — one ``attrgetter`` call per record for all the record's
+        plain fields, one for all the fields of each nested span — and the rows turned
+        into columns with ``zip``.
+        """
         data: dict[str, pa.Array] = {}
         columns = self.columns
-        # Plain fields are read together, one attrgetter call per record, not per cell.
-        plain = [c for c in columns if c.shape == "scalar" and len(c.path) == 1]
-        if plain and records:
-            read_all = operator.attrgetter(*(c.path[0] for c in plain))
-            rows = [read_all(r) for r in records] if len(plain) > 1 else None
-            for position, column in enumerate(plain):
-                values = (
-                    [row[position] for row in rows]
-                    if rows is not None
-                    else [read_all(r) for r in records]
-                )
-                data[column.name] = pa.array(values, type=column.arrow)
+        if records:
+            skip = ("text",) if self.text_from_article else ()
+            for parent, group in _read_plan(self.record, skip):
+                for column, values in zip(group, _read_group(records, parent, group), strict=True):
+                    data[column.name] = pa.array(values, type=column.arrow)
+        if self.text_from_article and records:
+            kinds = self.text_from_article
+            data["text"] = pa.array(
+                [None if r.kind in kinds else r.text for r in records], type=pa.string()
+            )
         for column in columns:
             if column.name in data:
                 continue
@@ -280,7 +320,14 @@ PLACES = Table("places", Place, ())
 DATES = Table("dates", DateMention, ())
 QUOTES = Table("quotes", Quote, ())
 EVENTS = Table("events", Event, ())
-ANNOTATIONS = Table("annotations", Annotation, ())
+# Paragraph and frame annotations span whole paragraphs or the article: storing their
+# text would store most articles several times over.
+ANNOTATIONS = Table(
+    "annotations",
+    Annotation,
+    (),
+    text_from_article=frozenset({"persuasion_paragraph", "frame"}),
+)
 TONES = Table("tones", Tone, ("article_id",), (Extra("article_id", "VARCHAR", _TEXT),))
 REJECTIONS = Table(
     "rejections",
@@ -292,6 +339,15 @@ REJECTIONS = Table(
         Extra("at", "TIMESTAMPTZ", pa.timestamp("us", tz="UTC")),
     ),
 )
+
+
+def restore_text(items: Iterable[Any], article_text: str) -> list[Any]:
+    """``items`` read from a table, with a text stored as NULL read back from the article."""
+    return [
+        item if item.text is not None else replace(item, text=article_text[item.start : item.end])
+        for item in items
+    ]
+
 
 # Tables holding items extracted from articles, keyed by the Analysis attribute.
 ITEM_TABLES: dict[str, Table] = {
