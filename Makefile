@@ -39,8 +39,8 @@ test: $(VENV)/.installed-dev
 	NEWSGRAPH_DATA=$(DATA) $(BIN)/pytest
 
 bench: $(VENV)/.installed-dev
-	$(BIN)/python benchmarks/throughput.py --data $(DATA)/news --articles 2000
-	$(BIN)/python benchmarks/scaling.py --data $(DATA)/news --articles 300
+	$(BIN)/python benchmarks/throughput.py --data $(DATA)/news --articles 600 --repeat 3
+	$(BIN)/python benchmarks/scaling.py --data $(DATA)/news --articles 300 --repeat 2
 	$(BIN)/python benchmarks/store_writes.py --data $(DATA)/news --articles 2000
 
 clean:

@@ -44,6 +44,7 @@ from newsgraph.stages.actor_matching import (
     phrase_text,
     title_tokens,
 )
+from newsgraph.stages.wordsets import words as _words
 
 SECTOR_NOUNS = {
     "GOV": "government",
@@ -231,10 +232,6 @@ def _mentions(refs: list[Ref]) -> list[Mention]:
             continue
         kept.append(ref)
     return [Mention(ref.start, ref.end, ref.text, ref.loaded) for ref in kept]
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 # Nouns that head a definite description of a person ("the head of the ... bureau").

@@ -21,16 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from newsgraph.knowledge.base import HONORIFICS, KnowledgeBase, Match
 from newsgraph.model import Analysis
+from newsgraph.stages.wordsets import words as _words
 
 if TYPE_CHECKING:
     from newsgraph.stages.actor_coreference import ActorTable
 
 Tok = Any  # a spaCy Token: spaCy ships no type information
 Key = tuple[str, ...]
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "poss", "npadvmod", "nummod"})

@@ -58,11 +58,7 @@ from newsgraph.stages.actor_matching import (
     modifier_chain_head,
     right_modifiers,
 )
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from newsgraph.stages.wordsets import words as _words
 
 # Heads of unknown organisations' names, and the sector each suggests.
 ORG_HEADS: dict[str, str | None] = {

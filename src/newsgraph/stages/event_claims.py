@@ -23,11 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsgraph.model import EventStatus, Quote
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from newsgraph.stages.wordsets import words as _words
 
 #: Verbs whose content is another's claim; the trigger reached below them is alleged.
 CLAIM_VERBS = _words(

@@ -41,11 +41,7 @@ from newsgraph.model import Actor, Analysis, Event, Span
 from newsgraph.settings import Settings
 from newsgraph.stages.event_claims import read_claim
 from newsgraph.stages.event_lexicon import CameoCode, Trigger, TriggerLexicon, cameo_codes
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from newsgraph.stages.wordsets import words as _words
 
 #: Verbs that carry an event noun as their object ("launched strikes").
 LIGHT_VERBS = _words(

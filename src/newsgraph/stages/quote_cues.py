@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsgraph.model import QuoteKind
+from newsgraph.stages.wordsets import words as _words
 
 Token = Any  # a spaCy Token (spaCy ships no type information for mypy)
 Doc = Any
@@ -58,10 +59,6 @@ def _frame(labels: str) -> Frame:
         needs=needs or content,
         addressee=frozenset(w.removeprefix("addr:") for w in words if w.startswith("addr:")),
     )
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 # (lemmas, frame), one line per behaviour. spaCy lemmatises "hoped" as "hop" at times.
