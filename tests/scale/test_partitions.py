@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -111,3 +112,16 @@ def test_partitions_of_gzip_text_are_not_split(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_bytes(gzip.compress(b"Talks resumed."))
     assert len(plan_partitions([path], size=1, workers=2).partitions) == 1
+
+
+def test_worker_processes_get_one_numeric_thread_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsgraph.scale.processes import SINGLE_THREAD_ENV, single_threaded_children
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")  # the user's choice wins
+    with single_threaded_children():
+        assert os.environ["OMP_NUM_THREADS"] == "1" and os.environ["MKL_NUM_THREADS"] == "1"
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
+    assert "OMP_NUM_THREADS" not in os.environ and "MKL_NUM_THREADS" not in os.environ
+    assert set(SINGLE_THREAD_ENV) >= {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"}
