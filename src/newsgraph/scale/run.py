@@ -15,7 +15,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
@@ -141,17 +141,18 @@ class ParallelIngest:
                 merger.reject(plan.rejections)
                 known = _stored_ids(store)
                 partitions = list(plan.partitions)
-                if self.engine == "processes":
-                    run_processes(
-                        partitions,
-                        job,
-                        known,
-                        workers=self.workers,
-                        max_attempts=tuning.max_attempts,
-                        deliver=lambda outcome, _: self._merge(merger, outcome, progress),
-                    )
-                else:
-                    self._run_dask(partitions, job, known, folder, merger, progress)
+                with _parent_on_one_thread(store, self.engine == "processes"):
+                    if self.engine == "processes":
+                        run_processes(
+                            partitions,
+                            job,
+                            known,
+                            workers=self.workers,
+                            max_attempts=tuning.max_attempts,
+                            deliver=lambda outcome, _: self._merge(merger, outcome, progress),
+                        )
+                    else:
+                        self._run_dask(partitions, job, known, folder, merger, progress)
                 place_stories(store, report)
                 report.status = "completed"
             finally:
@@ -244,6 +245,28 @@ class ParallelIngest:
             [analysis, f"{factory.__module__}.{factory.__qualname__}", inputs], sort_keys=True
         )
         return root / f"job-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+@contextlib.contextmanager
+def _parent_on_one_thread(store: Store, local: bool) -> Iterator[None]:
+    """While local workers run, the merging parent uses one DuckDB and one Arrow thread,
+    leaving the cores to the workers (its default thread pools, one thread per core,
+    competed with them)."""
+    if not local:
+        yield
+        return
+    import pyarrow
+
+    threads = store.con.execute("SELECT current_setting('threads')").fetchone()
+    arrow_threads = pyarrow.cpu_count()
+    store.con.execute("SET threads = 1")
+    pyarrow.set_cpu_count(1)
+    try:
+        yield
+    finally:
+        pyarrow.set_cpu_count(arrow_threads)
+        if threads is not None:
+            store.con.execute(f"SET threads = {int(threads[0])}")
 
 
 def run_parallel(
