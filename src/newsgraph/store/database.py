@@ -29,7 +29,7 @@ from newsgraph.store.tables import (
     REJECTIONS,
     RUNS_DDL,
     TONES,
-    restore_text,
+    assemble,
 )
 
 if TYPE_CHECKING:
@@ -414,24 +414,11 @@ class Store:
         for values in cursor.fetchall():
             row = dict(zip(names, values, strict=True))
             tones[row["article_id"]] = TONES.from_row(row)
-        out = []
-        for article_id in ids:
-            if article_id not in by_id:
-                continue
-            found = items[article_id]
-            article = ARTICLES.from_row(by_id[article_id])
-            out.append(
-                Analysis(
-                    article=article,
-                    tone=tones.get(article_id),
-                    skipped=tuple(by_id[article_id]["skipped"] or ()),
-                    **{
-                        name: tuple(restore_text(found.get(name, ()), article.text))
-                        for name in ITEM_TABLES
-                    },
-                )
-            )
-        return out
+        return [
+            assemble(by_id[article_id], items[article_id], tones.get(article_id))
+            for article_id in ids
+            if article_id in by_id
+        ]
 
     def analysis(self, article_id: str) -> Analysis | None:
         """The full record of one article, or None."""

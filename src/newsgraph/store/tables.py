@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import operator
 import types
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from newsgraph.model import (
     Actor,
+    Analysis,
     Annotation,
     Article,
     DateMention,
@@ -360,6 +361,21 @@ ITEM_TABLES: dict[str, Table] = {
     "annotations": ANNOTATIONS,
 }
 ALL_TABLES: tuple[Table, ...] = (ARTICLES, *ITEM_TABLES.values(), TONES, REJECTIONS)
+
+
+def assemble(
+    article_row: dict[str, Any], items: Mapping[str, Sequence[Any]], tone: Tone | None
+) -> Analysis:
+    """One record from its stored rows: the article's row, its items by ``Analysis``
+    attribute (records already built, in text order) and its tone."""
+    article = ARTICLES.from_row(article_row)
+    return Analysis(
+        article=article,
+        tone=tone,
+        skipped=tuple(article_row.get("skipped") or ()),
+        **{name: tuple(restore_text(items.get(name, ()), article.text)) for name in ITEM_TABLES},
+    )
+
 
 RUNS_DDL = """
 CREATE TABLE IF NOT EXISTS runs (

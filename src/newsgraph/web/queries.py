@@ -24,7 +24,7 @@ import duckdb
 from newsgraph.model import Analysis
 from newsgraph.store.database import Store
 from newsgraph.store.event_queries import EVENT_COLUMNS
-from newsgraph.store.tables import ARTICLES, ITEM_TABLES, TONES, restore_text
+from newsgraph.store.tables import ITEM_TABLES, TONES, assemble
 
 STATUSES = ("asserted", "alleged", "denied", "planned", "hypothetical", "negated")
 
@@ -530,16 +530,7 @@ def load_analysis(store: Store, article_id: str) -> Analysis | None:
             tone = TONES.from_row(values)
         else:
             found[kind].append(ITEM_TABLES[kind].from_row(values))
-    article = ARTICLES.from_row(article_row)
-    return Analysis(
-        article=article,
-        tone=tone,
-        skipped=tuple(article_row.get("skipped") or ()),
-        **{
-            attribute: tuple(restore_text(items, article.text))
-            for attribute, items in found.items()
-        },
-    )
+    return assemble(article_row, found, tone)
 
 
 def article_list(
