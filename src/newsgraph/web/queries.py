@@ -592,7 +592,7 @@ def sources(store: Store, *, limit: int = 200) -> list[str]:
     return [str(source) for (source,) in rows]
 
 
-# -- stories (tables written by newsgraph.stories, once that stage has run) --------
+# -- stories (tables written by newsgraph.stories at the end of each ingest) --------
 
 STORY_TABLES = frozenset({"story_clusters", "story_articles"})
 
