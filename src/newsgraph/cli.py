@@ -614,13 +614,19 @@ def _print_metrics(data: dict[str, Any], fmt: str) -> None:
 
 
 eval_format_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+data_file_option = click.option(
+    "--data", "data", required=True, type=click.Path(exists=True, dir_okay=False)
+)
+data_dir_option = click.option(
+    "--data", "data", required=True, type=click.Path(exists=True, file_okay=False)
+)
 limit_option = click.option(
     "--limit", type=click.IntRange(min=1), default=None, help="Only the first N documents."
 )
 
 
 @evaluate.command(name="geo")
-@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False))
+@data_file_option
 @click.option("--gold-spans", is_flag=True, help="Resolve the gold toponym spans.")
 @limit_option
 @eval_format_option
@@ -636,7 +642,7 @@ def evaluate_geo(data: str, gold_spans: bool, limit: int | None, as_json: bool) 
 
 
 @evaluate.command(name="ner")
-@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False))
+@data_file_option
 @limit_option
 @eval_format_option
 def evaluate_ner(data: str, limit: int | None, as_json: bool) -> None:
@@ -649,7 +655,7 @@ def evaluate_ner(data: str, limit: int | None, as_json: bool) -> None:
 
 
 @evaluate.command(name="quotes")
-@click.option("--data", "data", required=True, type=click.Path(exists=True, file_okay=False))
+@data_dir_option
 @limit_option
 @eval_format_option
 def evaluate_quotes(data: str, limit: int | None, as_json: bool) -> None:
@@ -662,7 +668,7 @@ def evaluate_quotes(data: str, limit: int | None, as_json: bool) -> None:
 
 
 @evaluate.command(name="actors")
-@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False))
+@data_file_option
 @eval_format_option
 def evaluate_actors(data: str, as_json: bool) -> None:
     """Actor country and sector on PLOVER gold-standard JSON records."""
@@ -675,7 +681,7 @@ def evaluate_actors(data: str, as_json: bool) -> None:
 
 
 @evaluate.command(name="events")
-@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False))
+@data_file_option
 @limit_option
 @eval_format_option
 def evaluate_events(data: str, limit: int | None, as_json: bool) -> None:
@@ -688,7 +694,7 @@ def evaluate_events(data: str, limit: int | None, as_json: bool) -> None:
 
 
 @evaluate.command(name="tone")
-@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False))
+@data_file_option
 @limit_option
 @eval_format_option
 def evaluate_tone(data: str, limit: int | None, as_json: bool) -> None:
@@ -701,7 +707,7 @@ def evaluate_tone(data: str, limit: int | None, as_json: bool) -> None:
 
 
 @evaluate.command(name="framing")
-@click.option("--data", "data", required=True, type=click.Path(exists=True, file_okay=False))
+@data_dir_option
 @click.option(
     "--split",
     type=click.Choice(["heldout", "train", "all"]),
@@ -723,7 +729,7 @@ def evaluate_framing(data: str, split: str, limit: int | None, as_json: bool) ->
 
 
 @evaluate.command(name="clusters")
-@click.option("--data", "data", required=True, type=click.Path(exists=True, file_okay=False))
+@data_dir_option
 @eval_format_option
 def evaluate_clusters(data: str, as_json: bool) -> None:
     """Story clusters on a folder whose file-name prefix (before the first dot) is the gold

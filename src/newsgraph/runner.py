@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 import uuid
@@ -19,7 +20,7 @@ from newsgraph.store import Store
 Progress = Callable[[RunReport], None]
 
 
-def _timed(
+def timed_reads(
     items: Iterable[Article | Rejection], report: RunReport
 ) -> Iterator[Article | Rejection]:
     """Yield from ``items``, charging the time spent producing them to the ``read`` stage."""
@@ -48,6 +49,24 @@ def place_stories(store: Store, report: RunReport) -> None:
     report.add_time("stories", time.perf_counter() - began)
 
 
+@contextlib.contextmanager
+def recorded_run(store: Store, report: RunReport) -> Iterator[None]:
+    """The life of an ingest run in the store: recorded as ``running`` (after bringing the
+    search index up to date), and when the block ends, its articles placed in stories and
+    the run ``completed`` — or ``interrupted`` if the block raised."""
+    store.catch_up_index()
+    store.save_run(report)
+    try:
+        yield
+        place_stories(store, report)
+        report.status = "completed"
+    finally:
+        if report.status == "running":
+            report.status = "interrupted"
+        report.finished = time.time()
+        store.save_run(report)
+
+
 def ingest(
     paths: Iterable[str | Path],
     *,
@@ -70,42 +89,30 @@ def ingest(
     pipeline = pipeline or Pipeline.from_settings(settings)
     report = RunReport(run_id=uuid.uuid4().hex[:12], versions=pipeline.versions)
     seen: set[str] = set()
-    with Store(settings.db) as store:
-        store.catch_up_index()
-        store.save_run(report)
-        try:
-            inputs = _timed(read_inputs(paths, max_bytes=settings.max_bytes, stdin=stdin), report)
-            for chunk in batched(inputs, settings.batch_size):
-                articles = [item for item in chunk if isinstance(item, Article)]
-                rejections = [item for item in chunk if isinstance(item, Rejection)]
-                report.inputs += len(chunk)
-                stored = store.existing_ids([article.id for article in articles])
-                fresh = []
-                for article in articles:
-                    if article.id in stored or article.id in seen:
-                        report.duplicates += 1
-                    else:
-                        seen.add(article.id)
-                        fresh.append(article)
-                analyses, failed = apply_stages(
-                    pipeline, [Analysis(article=a) for a in fresh], report
-                )
-                rejections += failed
-                for rejection in rejections:
-                    report.count_rejection(rejection)
-                report.ingested += len(analyses)
-                began = time.perf_counter()
-                store.write(analyses, rejections, run=report)
-                report.add_time("store", time.perf_counter() - began)
-                if progress:
-                    progress(report)
-            place_stories(store, report)
-            report.status = "completed"
-        finally:
-            if report.status == "running":
-                report.status = "interrupted"
-            report.finished = time.time()
-            store.save_run(report)
+    with Store(settings.db) as store, recorded_run(store, report):
+        inputs = timed_reads(read_inputs(paths, max_bytes=settings.max_bytes, stdin=stdin), report)
+        for chunk in batched(inputs, settings.batch_size):
+            articles = [item for item in chunk if isinstance(item, Article)]
+            rejections = [item for item in chunk if isinstance(item, Rejection)]
+            report.inputs += len(chunk)
+            stored = store.existing_ids([article.id for article in articles])
+            fresh = []
+            for article in articles:
+                if article.id in stored or article.id in seen:
+                    report.duplicates += 1
+                else:
+                    seen.add(article.id)
+                    fresh.append(article)
+            analyses, failed = apply_stages(pipeline, [Analysis(article=a) for a in fresh], report)
+            rejections += failed
+            for rejection in rejections:
+                report.count_rejection(rejection)
+            report.ingested += len(analyses)
+            began = time.perf_counter()
+            store.write(analyses, rejections, run=report)
+            report.add_time("store", time.perf_counter() - began)
+            if progress:
+                progress(report)
     return report
 
 

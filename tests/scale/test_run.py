@@ -222,3 +222,24 @@ def test_run_all_stages_equals_serial_run_on_200_reuters_records(
     assert report.inputs == 200
     assert report.consistent
     same_rows(db, reuters_200 / "serial.duckdb")
+
+
+def test_parent_keeps_to_one_thread_while_local_workers_run(tmp_path: Path) -> None:
+    import pyarrow
+
+    from newsgraph.scale.run import _parent_on_one_thread
+    from newsgraph.store import Store
+
+    def threads(store: Store) -> int:
+        row = store.con.execute("SELECT current_setting('threads')").fetchone()
+        assert row is not None
+        return int(row[0])
+
+    with Store(tmp_path / "parent.duckdb") as store:
+        store.con.execute("SET threads = 2")
+        arrow_before = pyarrow.cpu_count()
+        with _parent_on_one_thread(store, local=True):
+            assert threads(store) == 1 and pyarrow.cpu_count() == 1
+        assert threads(store) == 2 and pyarrow.cpu_count() == arrow_before
+        with _parent_on_one_thread(store, local=False):  # Dask workers run elsewhere
+            assert threads(store) == 2

@@ -246,6 +246,16 @@ def test_store_keeps_paragraph_and_frame_texts_only_in_the_article(
     assert rows == {note.id: note.text for note in notes}
 
 
+def test_store_checkpoints_at_a_large_write_ahead_log(store: Store, tmp_path: Path) -> None:
+    # Frequent checkpoints rewrote each table's growing last row group on every batch.
+    setting = store.con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()
+    assert setting is not None and setting[0] == "244.1 MiB"  # 256 MB
+    with Store(tmp_path / "other.duckdb") as other:
+        other.write([_article("Talks resumed in Cairo.")])
+    with Store(tmp_path / "other.duckdb", read_only=True) as reopened:  # the log is replayed
+        assert reopened.counts()["articles"] == 1
+
+
 def test_store_rejections_are_keyed_by_input_and_stage(store: Store) -> None:
     rejection = Rejection("a.jsonl:line 3", "read", "bad_json", "invalid JSON")
     store.write([], [rejection])

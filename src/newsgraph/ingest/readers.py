@@ -270,9 +270,9 @@ def read_warc(stream: IO[bytes], *, origin: str, max_bytes: int) -> Iterator[Dra
             record = next(records, None)
             if record is None:
                 break
-            html = _is_html_response(record)
+            html = is_html_response(record)
             payload = record.content_stream().read(max_bytes + 1) if html else b""
-            complete = _read_to_end(record)
+            complete = read_to_end(record)
         # warcio raises assorted errors on damaged archives (even AttributeError when a
         # header is cut off), and a record it cannot parse ends what can be read.
         except Exception as exc:
@@ -301,14 +301,15 @@ def _truncated(origin: str, number: int, detail: str) -> Rejection:
     )
 
 
-def _is_html_response(record: Any) -> bool:
+def is_html_response(record: Any) -> bool:
+    """Whether a WARC record is taken for an article: an HTTP response with HTML."""
     if record.rec_type != "response" or not record.http_headers:
         return False
     content_type = record.http_headers.get_header("Content-Type") or ""
     return "html" in content_type.lower()
 
 
-def _read_to_end(record: Any) -> bool:
+def read_to_end(record: Any) -> bool:
     """Consume the rest of ``record``; return False when the archive ends inside it."""
     declared = record.rec_headers.get_header("Content-Length") or ""
     if not declared.strip().isdigit():

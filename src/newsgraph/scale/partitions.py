@@ -30,7 +30,13 @@ from warcio.archiveiterator import ArchiveIterator
 from newsgraph.errors import InputError
 from newsgraph.ingest import detect_format
 from newsgraph.ingest.decoding import bom_encoding
-from newsgraph.ingest.readers import Draft, read_json_lines, read_warc
+from newsgraph.ingest.readers import (
+    Draft,
+    is_html_response,
+    read_json_lines,
+    read_to_end,
+    read_warc,
+)
 from newsgraph.ingest.sources import STDIN, iter_files, read_path, to_article
 from newsgraph.model import Article, Rejection
 
@@ -221,8 +227,8 @@ def _warc_bounds(stream: IO[bytes]) -> array[int] | None:
     try:
         archive = ArchiveIterator(stream)
         for record in archive:
-            html = _is_html_response(record)
-            if not _read_to_end(record):
+            html = is_html_response(record)
+            if not read_to_end(record):
                 return None
             offset = archive.get_record_offset()
             if html:
@@ -240,25 +246,6 @@ def _warc_bounds(stream: IO[bytes]) -> array[int] | None:
     if len(starts) < 2:
         return None
     return array("q", [0, *starts[1:], end])
-
-
-def _is_html_response(record: Any) -> bool:
-    """Whether the serial WARC reader takes ``record`` for an article (keep in step)."""
-    if record.rec_type != "response" or not record.http_headers:
-        return False
-    content_type = record.http_headers.get_header("Content-Type") or ""
-    return "html" in content_type.lower()
-
-
-def _read_to_end(record: Any) -> bool:
-    """Consume ``record``; False when the archive ends inside it (as the reader checks)."""
-    declared = record.rec_headers.get_header("Content-Length") or ""
-    if not declared.strip().isdigit():
-        return False
-    raw = record.raw_stream
-    while raw.read(1 << 16):
-        pass
-    return int(getattr(raw, "limit", 0)) == 0
 
 
 def _group(sources: list[_Source], size: int) -> Iterator[Partition]:

@@ -23,7 +23,7 @@ from typing import Literal
 from newsgraph.errors import ConfigError
 from newsgraph.model import Rejection
 from newsgraph.pipeline import Pipeline, RunReport
-from newsgraph.runner import place_stories
+from newsgraph.runner import recorded_run
 from newsgraph.scale.cluster import run_dask, save_known
 from newsgraph.scale.merge import Merger, table_schemas
 from newsgraph.scale.partitions import Partition, Plan, plan_partitions
@@ -132,34 +132,24 @@ class ParallelIngest:
         report.add_time("read", planning)
         job = Job(settings, report.run_id, tuning.pipeline_factory)
         folder = self._run_folder(plan)
-        with Store(settings.db) as store:
-            store.catch_up_index()
-            store.save_run(report)
+        with Store(settings.db) as store, recorded_run(store, report):
             merger = Merger(store, report)
             self.worker_stats = merger.workers
-            try:
-                merger.reject(plan.rejections)
-                known = _stored_ids(store)
-                partitions = list(plan.partitions)
-                with _parent_on_one_thread(store, self.engine == "processes"):
-                    if self.engine == "processes":
-                        run_processes(
-                            partitions,
-                            job,
-                            known,
-                            workers=self.workers,
-                            max_attempts=tuning.max_attempts,
-                            deliver=lambda outcome, _: self._merge(merger, outcome, progress),
-                        )
-                    else:
-                        self._run_dask(partitions, job, known, folder, merger, progress)
-                place_stories(store, report)
-                report.status = "completed"
-            finally:
-                if report.status == "running":
-                    report.status = "interrupted"
-                report.finished = time.time()
-                store.save_run(report)
+            merger.reject(plan.rejections)
+            known = _stored_ids(store)
+            partitions = list(plan.partitions)
+            with _parent_on_one_thread(store, self.engine == "processes"):
+                if self.engine == "processes":
+                    run_processes(
+                        partitions,
+                        job,
+                        known,
+                        workers=self.workers,
+                        max_attempts=tuning.max_attempts,
+                        deliver=lambda outcome, _: self._merge(merger, outcome, progress),
+                    )
+                else:
+                    self._run_dask(partitions, job, known, folder, merger, progress)
         if report.status == "completed" and not tuning.keep_shards:
             shutil.rmtree(folder, ignore_errors=True)
             with contextlib.suppress(OSError):

@@ -17,7 +17,7 @@ import resource
 import socket
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from newsgraph.model import Analysis, Article, Rejection
 from newsgraph.pipeline import Pipeline, RunReport, apply_stages, batched
+from newsgraph.runner import timed_reads
 from newsgraph.scale.partitions import Partition, read_partition
 from newsgraph.settings import Settings
 from newsgraph.store.tables import ARTICLES, ITEM_TABLES, REJECTIONS, TONES
@@ -170,7 +171,7 @@ def analyse_partition(partition: Partition, job: Job, known: KnownIds) -> Partit
     outcomes: list[Outcome] = []
     analysed: list[Analysis] = []
     rejections: list[Rejection] = []
-    items = _timed(read_partition(partition, max_bytes=job.settings.max_bytes), report)
+    items = timed_reads(read_partition(partition, max_bytes=job.settings.max_bytes), report)
     for chunk in batched(items, job.settings.batch_size):
         report.inputs += len(chunk)
         fresh: list[Article] = []
@@ -230,20 +231,6 @@ def _first_use(job: Job) -> bool:
     first = key not in _USED
     _USED.add(key)
     return first
-
-
-def _timed(
-    items: Iterable[Article | Rejection], report: RunReport
-) -> Iterator[Article | Rejection]:
-    """Yield from ``items``, charging the time spent producing them to ``read``."""
-    iterator = iter(items)
-    while True:
-        began = time.perf_counter()
-        item = next(iterator, None)
-        report.add_time("read", time.perf_counter() - began)
-        if item is None:
-            return
-        yield item
 
 
 def rows_for(

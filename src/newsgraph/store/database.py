@@ -50,6 +50,19 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def article_filter(source: str | None, language: str | None) -> tuple[str, list[str]]:
+    """The ``WHERE`` clause (or nothing) and parameters selecting articles by source and
+    language, as ``newsgraph articles`` and the explorer filter them."""
+    clauses, params = [], []
+    if source:
+        clauses.append("source = ?")
+        params.append(source)
+    if language:
+        clauses.append("language = ?")
+        params.append(language)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
 class Store:
     """A newsgraph database. Use as a context manager.
 
@@ -385,14 +398,7 @@ class Store:
         language: str | None = None,
     ) -> list[Article]:
         """Stored articles, newest first, optionally filtered by source and language."""
-        clauses, params = [], []
-        if source:
-            clauses.append("source = ?")
-            params.append(source)
-        if language:
-            clauses.append("language = ?")
-            params.append(language)
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        where, params = article_filter(source, language)
         rows = self._article_rows(
             f"{where} ORDER BY published DESC NULLS LAST, id", params, limit=limit, offset=offset
         )

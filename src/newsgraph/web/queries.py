@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 
 from newsgraph.model import Analysis
-from newsgraph.store.database import Store
+from newsgraph.store.database import Store, article_filter
 from newsgraph.store.event_queries import EVENT_COLUMNS
 from newsgraph.store.tables import ITEM_TABLES, TONES, assemble
 
@@ -163,19 +163,22 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
         ("quote_rows", "speaker_name"),
     ):
         con.execute(f"CREATE INDEX {table}_{column} ON web.{table} ({column})")
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE web.points AS
+    con.execute(f"CREATE OR REPLACE TABLE web.points AS {_points_sql('')}")
+
+
+def _points_sql(condition: str) -> str:
+    """Event locations with their counts, most events first; ``condition`` narrows the
+    events (``AND ...``). A place without a GeoNames id is grouped by its name."""
+    return f"""
         SELECT any_value(place) AS name, geonameid, round(avg(latitude), 3) AS latitude,
                round(avg(longitude), 3) AS longitude, count(*) AS events,
                count(DISTINCT article_id) AS articles,
                list(DISTINCT plover_type ORDER BY plover_type) AS types
         FROM web.event_rows
-        WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+        WHERE latitude IS NOT NULL AND longitude IS NOT NULL {condition}
         GROUP BY geonameid, CASE WHEN geonameid IS NULL THEN place END
         ORDER BY events DESC
         """
-    )
 
 
 def _rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -304,20 +307,10 @@ def map_points(
 ) -> list[dict[str, Any]]:
     """Event locations with their event counts, most events first."""
     if plover_type:
+        condition = "AND (plover_type = upper(?) OR starts_with(cameo_code, ?))"
         return _rows(
             store.con.execute(
-                f"""
-                SELECT any_value(place) AS name, geonameid, round(avg(latitude), 3) AS latitude,
-                       round(avg(longitude), 3) AS longitude, count(*) AS events,
-                       count(DISTINCT article_id) AS articles,
-                       list(DISTINCT plover_type ORDER BY plover_type) AS types
-                FROM web.event_rows
-                WHERE latitude IS NOT NULL AND longitude IS NOT NULL
-                  AND (plover_type = upper(?) OR starts_with(cameo_code, ?))
-                GROUP BY geonameid, CASE WHEN geonameid IS NULL THEN place END
-                ORDER BY events DESC LIMIT {int(limit)}
-                """,
-                [plover_type, plover_type],
+                f"{_points_sql(condition)} LIMIT {int(limit)}", [plover_type, plover_type]
             )
         )
     return _rows(store.con.execute(f"SELECT * FROM web.points LIMIT {int(limit)}"))
@@ -542,14 +535,7 @@ def article_list(
     language: str | None = None,
 ) -> list[dict[str, Any]]:
     """Articles newest first, as ``Store.articles`` orders them, without their texts."""
-    clauses, params = [], []
-    if source:
-        clauses.append("source = ?")
-        params.append(source)
-    if language:
-        clauses.append("language = ?")
-        params.append(language)
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    where, params = article_filter(source, language)
     return _rows(
         store.con.execute(
             f"SELECT id, title, source, published, language, license FROM articles {where} "

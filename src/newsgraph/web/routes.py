@@ -15,7 +15,7 @@ from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 import duckdb
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
@@ -58,6 +58,30 @@ SortKey = Literal[
 def _blank(value: str | None) -> str | None:
     """Empty form fields mean "no filter"."""
     return value.strip() or None if value is not None else None
+
+
+def _event_filters(
+    actor: Text = None,
+    recipient: Text = None,
+    plover_type: Annotated[str | None, Query(alias="type", max_length=40)] = None,
+    status: Annotated[Status | Literal[""] | None, Query()] = None,
+    place: Text = None,
+    since: DateParam = None,
+    until: DateParam = None,
+) -> queries.EventFilters:
+    """The events table's filters, read from the query string (the page and its CSV)."""
+    return queries.EventFilters(
+        actor=_blank(actor),
+        recipient=_blank(recipient),
+        plover_type=_blank(plover_type),
+        status=_blank(status),
+        place=_blank(place),
+        since=_blank(since),
+        until=_blank(until),
+    )
+
+
+EventFilterParams = Annotated[queries.EventFilters, Depends(_event_filters)]
 
 
 def _cached(snapshot: Snapshot, key: object, compute: Callable[[], Any]) -> Any:
@@ -275,41 +299,15 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
 
     # -- events -------------------------------------------------------------------
 
-    def _event_filters(
-        actor: str | None,
-        recipient: str | None,
-        plover_type: str | None,
-        status: str | None,
-        place: str | None,
-        since: str | None,
-        until: str | None,
-    ) -> queries.EventFilters:
-        return queries.EventFilters(
-            actor=_blank(actor),
-            recipient=_blank(recipient),
-            plover_type=_blank(plover_type),
-            status=_blank(status),
-            place=_blank(place),
-            since=_blank(since),
-            until=_blank(until),
-        )
-
     def events(
         request: Request,
-        actor: Text = None,
-        recipient: Text = None,
-        plover_type: Annotated[str | None, Query(alias="type", max_length=40)] = None,
-        status: Annotated[Status | Literal[""] | None, Query()] = None,
-        place: Text = None,
-        since: DateParam = None,
-        until: DateParam = None,
+        filters: EventFilterParams,
         sort: Annotated[SortKey | None, Query()] = None,
         order: Annotated[Literal["asc", "desc"], Query()] = "desc",
         page: PageParam = 1,
         size: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> Response:
         """Coded events with filters, sorting and paging (download as CSV or JSON)."""
-        filters = _event_filters(actor, recipient, plover_type, status, place, since, until)
         with source.reader() as (store, snapshot):
             rows, total = queries.find_event_rows(
                 store,
@@ -340,19 +338,12 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
 
     @router.get("/events.csv", summary="Events table as CSV", response_class=Response)
     def events_csv(
-        actor: Text = None,
-        recipient: Text = None,
-        plover_type: Annotated[str | None, Query(alias="type", max_length=40)] = None,
-        status: Annotated[Status | Literal[""] | None, Query()] = None,
-        place: Text = None,
-        since: DateParam = None,
-        until: DateParam = None,
+        filters: EventFilterParams,
         sort: Annotated[SortKey | None, Query()] = None,
         order: Annotated[Literal["asc", "desc"], Query()] = "desc",
         limit: Annotated[int, Query(ge=1, le=10_000)] = 10_000,
     ) -> Response:
         """The filtered events (up to 10,000) as CSV, with the columns of ``newsgraph events``."""
-        filters = _event_filters(actor, recipient, plover_type, status, place, since, until)
         with source.reader() as (store, _):
             rows, _total = queries.find_event_rows(
                 store, filters, sort=sort, descending=order == "desc", limit=limit
