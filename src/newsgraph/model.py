@@ -74,6 +74,18 @@ class Dateline:
 
 
 @dataclass(frozen=True, slots=True)
+class Removed:
+    """Text cleaning took out of an article's input, and why (``licence``, ``caption`` ...).
+
+    ``text`` is exactly what was removed, so the analysed text plus its removals holds
+    every word of the input; ``reason`` names the rule (see ``docs/ingest.md``).
+    """
+
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """One news article as ingested: metadata and the text every offset refers to.
 
@@ -96,6 +108,10 @@ class Article:
     origin: str = ""
     format: str = "text"
     external_id: str | None = None
+    #: What cleaning took out of the input (licence, captions, boilerplate), kept.
+    removed: tuple[Removed, ...] = ()
+    #: Problems found while reading, each ``kind: explanation`` (``bad_date: ...``).
+    warnings: tuple[str, ...] = ()
 
     @classmethod
     def from_text(cls, text: str, **metadata: Any) -> Article:

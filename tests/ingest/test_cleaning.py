@@ -5,6 +5,14 @@ from __future__ import annotations
 import pytest
 
 from newsgraph.ingest.cleaning import clean_text, find_dateline, license_of, normalize_body
+from newsgraph.model import Removed
+
+
+
+def texts(removed: tuple[Removed, ...]) -> list[str]:
+    """The removed strings, in order."""
+    return [item.text for item in removed]
+
 
 BODY = "Negotiators met again on Tuesday.\n\nThe union wants guarantees on overtime pay."
 
@@ -162,7 +170,7 @@ def test_clean_text_takes_licence_line_out_of_the_body(licence_line: str, name: 
     cleaned = clean_text(f"{BODY}\n\n{licence_line}\n\nA final paragraph follows.")
     assert cleaned.license == name
     assert cleaned.text == f"{BODY}\n\nA final paragraph follows."
-    assert licence_line.strip() in cleaned.removed
+    assert Removed(licence_line.strip(), "licence") in cleaned.removed
 
 
 @pytest.mark.parametrize(
@@ -199,14 +207,14 @@ def test_clean_text_takes_byline_from_reporting_credit(credit: str, byline: str)
     cleaned = clean_text(f"{BODY}\n\n{credit}")
     assert cleaned.byline == byline
     assert cleaned.text == BODY
-    assert cleaned.removed == (credit,)
+    assert cleaned.removed == (Removed(credit, "byline"),)
 
 
 @pytest.mark.parametrize("initials", ["MR/ZH", "AB/CD.", "JM/KL/PT", "SK/2"])
 def test_clean_text_removes_trailing_editor_initials(initials: str) -> None:
     cleaned = clean_text(f"{BODY}\n\n{initials}")
     assert cleaned.text == BODY
-    assert cleaned.removed == (initials,)
+    assert cleaned.removed == (Removed(initials, "sign_off"),)
 
 
 def test_clean_text_peels_every_sign_off_from_the_end() -> None:
@@ -220,7 +228,7 @@ def test_clean_text_peels_every_sign_off_from_the_end() -> None:
     cleaned = clean_text(BODY + "\n\n" + "\n".join(tail) + "\n\n")
     assert cleaned.text == BODY
     assert cleaned.byline == "Ana Lima"
-    assert cleaned.removed == tuple(tail)
+    assert texts(cleaned.removed) == tail
 
 
 @pytest.mark.parametrize(
@@ -242,7 +250,7 @@ def test_clean_text_peels_every_sign_off_from_the_end() -> None:
 def test_clean_text_removes_trailing_boilerplate(line: str) -> None:
     cleaned = clean_text(f"{BODY}\n\n{line}")
     assert cleaned.text == BODY
-    assert cleaned.removed == (line,)
+    assert texts(cleaned.removed) == [line]
 
 
 def test_clean_text_keeps_boilerplate_words_inside_the_story() -> None:
@@ -266,4 +274,4 @@ def test_normalize_body_cleans_newlines_unicode_and_controls(raw: str, normal: s
 def test_clean_text_drops_the_sgml_end_mark_and_reuter_sign_off() -> None:
     cleaned = clean_text("Profits rose 5 pct, the company said.\n REUTER\n&#3;")
     assert cleaned.text == "Profits rose 5 pct, the company said."
-    assert cleaned.removed == ("REUTER", "&#3;")
+    assert texts(cleaned.removed) == ["REUTER", "&#3;"]

@@ -55,29 +55,55 @@ def _binary_or_decode_kind(exc: InputError) -> str:
 
 
 def read_text(data: bytes, *, origin: str) -> Iterator[Draft | Rejection]:
-    """Read a plain-text article.
-
-    A short first line followed by a blank line is taken as the headline.
-    """
+    """Read a plain-text article; a headline on its first line becomes the title."""
     try:
         text, _ = decode_bytes(data, source=origin)
     except InputError as exc:
         yield _from_input_error(origin, exc, _binary_or_decode_kind(exc))
         return
-    title = None
-    head, sep, rest = text.lstrip("\ufeff").lstrip().partition("\n\n")
-    first = head.strip()
-    # A long first line that ends a sentence (also inside quotes: said: "We will.") is
-    # the lede; a headline may end in a quoted word (Beijing blames "intrusion").
-    ends_sentence = first.rstrip("\"”’'").endswith(".")
-    opens_story = find_dateline(first) is not None  # "TEHRAN (ECNA) — The talks ..."
-    looks_like_headline = (not ends_sentence or len(first.split()) <= 12) and not opens_story
-    if sep and rest.strip() and "\n" not in first and len(first) <= 200 and looks_like_headline:
-        title, text = first, rest
     if not text.strip():
-        yield _reject(origin, "empty", "no text in the file")
+        yield _reject(origin, "whitespace", "the file holds only white space")
         return
+    title, text = split_headline(text)
     yield Draft(text=text, origin=origin, format="text", title=title)
+
+
+_CONTINUES = re.compile(r"[,;:(\[–—-]$")
+
+
+def split_headline(text: str) -> tuple[str | None, str]:
+    """Return ``(headline, rest)`` when ``text`` opens with a headline line, else ``(None, text)``.
+
+    A headline is one short line that does not read as the lead: it ends no long
+    sentence (a headline may end in a quoted word: Beijing blames "intrusion"), and a
+    dateline in it is not followed by a sentence ("GAZA: Strikes kill 12" is a headline,
+    "GAZA — Strikes killed 12 people on Monday." a lead). Without a blank line after
+    it, the next line must start a new sentence, so that hard-wrapped text is not cut.
+
+    >>> split_headline("Talks resume in Oslo\nNegotiators met on Monday.")
+    ('Talks resume in Oslo', 'Negotiators met on Monday.')
+    >>> split_headline("OSLO — Talks resumed on Monday.\n\nNegotiators met.")[0] is None
+    True
+    """
+    body = text.lstrip("\ufeff").lstrip()
+    first, newline, rest = body.partition("\n")
+    head = first.strip()
+    if not newline or not rest.strip() or not head or len(head) > 200:
+        return None, text
+    words = len(head.split())
+    ends_sentence = head.rstrip("\"”’'").endswith((".", "!", "?"))
+    if ends_sentence and words > 12:
+        return None, text
+    dateline = find_dateline(head)
+    if dateline is not None:
+        after = head[dateline.end :].strip()
+        if not after or after.rstrip("\"”’'").endswith((".", "!", "?")) or words > 16:
+            return None, text  # "TEHRAN (ECNA) — The talks ...", or a dateline on its own
+    following = rest.lstrip(" \t")
+    if not following.startswith("\n"):  # no blank line: hard-wrapped text continues
+        if following[:1].islower() or _CONTINUES.search(head) or head.endswith("."):
+            return None, text
+    return head, rest
 
 
 def html_to_draft(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -14,7 +15,7 @@ from typing import IO
 
 from dateutil import parser as date_parser
 
-from newsgraph.ingest.cleaning import clean_text
+from newsgraph.ingest.cleaning import clean_text, publisher_of_url
 from newsgraph.ingest.readers import (
     Draft,
     read_feed,
@@ -24,7 +25,7 @@ from newsgraph.ingest.readers import (
     read_text,
     read_warc,
 )
-from newsgraph.model import Article, Rejection, article_id_for
+from newsgraph.model import Article, Rejection, Removed, article_id_for
 
 STDIN = "-"
 # Container formats (a feed, a JSON array) are parsed whole; this bounds their size.
@@ -103,31 +104,102 @@ def parse_date(value: str | None) -> str | None:
     """Return ``value`` as an ISO 8601 date or date-time, or None when it is not a date.
 
     A value without a year, month and day ("May 2024", "Tuesday", "12:30") is not a
-    date: dateutil would fill the missing parts in from today.
+    date: dateutil would fill the missing parts in from today. Neither is a date-time
+    whose offset no clock has (``+25:00``).
 
     >>> parse_date("26-FEB-1987 15:01:01.79")
     '1987-02-26T15:01:01'
-    >>> parse_date("2024-05-03"), parse_date("May 2024")
-    ('2024-05-03', None)
+    >>> parse_date("2024-05-03"), parse_date("May 2024"), parse_date("2024-05-03T12:00+25:00")
+    ('2024-05-03', None, None)
     """
     if not value:
         return None
     try:
         parsed, other = (date_parser.parse(value, default=default) for default in _DEFAULTS)
-    except (ValueError, OverflowError):
+        if parsed.date() != other.date():
+            return None  # a part of the date changed with the default: it was never written
+        if not _CLOCK.search(value):
+            return parsed.date().isoformat()
+        return parsed.replace(microsecond=0).isoformat()
+    # dateutil raises ValueError for impossible dates and offsets, OverflowError for
+    # huge numbers, TypeError and others on odd input it half-parses.
+    except (ValueError, OverflowError, TypeError, ArithmeticError, LookupError):
         return None
-    if parsed.date() != other.date():
-        return None  # a part of the date changed with the default: it was never written
-    if not _CLOCK.search(value):
-        return parsed.date().isoformat()
-    return parsed.replace(microsecond=0).isoformat()
+
+
+# Markup and character references are not words: "&lol9;" or "<br>" alone is no article.
+_NOT_WORDS = re.compile(r"&#?\w+;|<[^<>]*>")
+_WORD_LETTERS = re.compile(r"[^\W\d_]{2}")
+
+
+def has_words(text: str) -> bool:
+    """True when ``text`` holds at least one word of two letters or more outside markup.
+
+    >>> has_words("&lol9;"), has_words("\u20ac"), has_words("Talks resumed.")
+    (False, False, True)
+    """
+    return _WORD_LETTERS.search(_NOT_WORDS.sub(" ", text)) is not None
+
+
+def valid_unicode(value: str) -> tuple[str, int]:
+    """Return ``value`` with lone surrogates replaced by U+FFFD, and how many there were.
+
+    JSON escapes (``"\\ud800"``) and undecodable file names (``surrogateescape``) let
+    lone surrogates into Python strings; no database or file can store them.
+
+    >>> valid_unicode("x\ud800y")
+    ('x\ufffdy', 1)
+    """
+    count = sum(1 for ch in value if "\ud800" <= ch <= "\udfff")
+    if not count:
+        return value, 0
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in value), count
+
+
+def _valid_draft(draft: Draft) -> tuple[Draft, list[str]]:
+    """Replace lone surrogates in every text field of ``draft``; one warning per field."""
+    changes: dict[str, str] = {}
+    warnings = []
+    for name in Draft.__slots__:
+        value = getattr(draft, name)
+        if not isinstance(value, str):
+            continue
+        fixed, count = valid_unicode(value)
+        if count:
+            changes[name] = fixed
+            warnings.append(f"bad_unicode: {count} lone surrogate(s) in {name} replaced by U+FFFD")
+    if not changes:
+        return draft, warnings
+    return dataclasses.replace(draft, **changes), warnings
+
+
+#: Share of an input's characters that cleaning may remove before the article is flagged.
+REMOVED_WARNING_SHARE = 0.10
+
+
+def removed_share(text: str, removed: Iterable[Removed]) -> float:
+    """Share of the characters (white space aside) that cleaning removed."""
+    gone = sum(len("".join(item.text.split())) for item in removed)
+    kept = len("".join(text.split()))
+    return gone / (gone + kept) if gone + kept else 0.0
 
 
 def to_article(draft: Draft, *, max_bytes: int) -> Article | Rejection:
-    """Clean a draft's text, take out its inline metadata and give it its stable id."""
-    cleaned = clean_text(draft.text)
+    """Clean a draft's text, take out its inline metadata and give it its stable id.
+
+    Every field is validated here, whatever the reader: text and metadata become valid
+    Unicode, a date that is not one becomes null, each with a warning on the article.
+    """
+    draft, warnings = _valid_draft(draft)
+    cleaned = clean_text(draft.text, title=draft.title)
     if not cleaned.text:
-        return Rejection(draft.origin, "read", "empty", "no article text after cleaning")
+        reason = "no article text after cleaning"
+        if cleaned.removed:
+            reasons = sorted({item.reason for item in cleaned.removed})
+            reason += f" (it was all {', '.join(reasons)})"
+        return Rejection(draft.origin, "read", "empty", reason)
+    if not has_words(cleaned.text):
+        return Rejection(draft.origin, "read", "no_text", "the text holds no word")
     if len(cleaned.text) > max_bytes:
         return Rejection(
             draft.origin,
@@ -136,7 +208,20 @@ def to_article(draft: Draft, *, max_bytes: int) -> Article | Rejection:
             f"article text has {len(cleaned.text):,} characters, over the --max-bytes "
             f"limit of {max_bytes:,}; raise --max-bytes to analyse it",
         )
-    source = draft.source or (cleaned.dateline.agency if cleaned.dateline else None)
+    published = parse_date(draft.published)
+    if draft.published and published is None:
+        shown = draft.published if len(draft.published) <= 60 else draft.published[:60] + "..."
+        warnings.append(f"bad_date: {shown!r} is not a valid date; published left empty")
+    share = removed_share(cleaned.text, cleaned.removed)
+    if share > REMOVED_WARNING_SHARE:
+        reasons = ", ".join(sorted({item.reason for item in cleaned.removed}))
+        warnings.append(f"removed_over_10pct: cleaning removed {share:.0%} of the text ({reasons})")
+    source = (
+        draft.source
+        or cleaned.publisher
+        or (cleaned.dateline.agency if cleaned.dateline else None)
+        or publisher_of_url(draft.url)
+    )
     return Article(
         id=article_id_for(cleaned.text),
         text=cleaned.text,
@@ -144,13 +229,15 @@ def to_article(draft: Draft, *, max_bytes: int) -> Article | Rejection:
         url=draft.url,
         source=source,
         byline=draft.byline or cleaned.byline,
-        published=parse_date(draft.published),
+        published=published,
         dateline=cleaned.dateline,
         language=draft.language,
         license=cleaned.license,
         origin=draft.origin,
         format=draft.format,
         external_id=draft.record_id,
+        removed=cleaned.removed,
+        warnings=tuple(warnings),
     )
 
 
