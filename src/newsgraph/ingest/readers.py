@@ -167,7 +167,7 @@ def read_html(data: bytes, *, origin: str) -> Iterator[Draft | Rejection]:
         yield _from_input_error(origin, exc, _binary_or_decode_kind(exc))
         return
     if not html.strip():
-        yield _reject(origin, "empty", "no content in the file")
+        yield _reject(origin, "whitespace", "the file holds only white space")
         return
     yield html_to_draft(html, origin=origin)
 
@@ -226,9 +226,12 @@ def read_json_lines(
             return
         stream = io.BytesIO(text.encode("utf-8"))
     number = 0
+    blank = 0
     while True:
         line = stream.readline(max_bytes + 1)
         if not line:
+            if blank == number:
+                yield _reject(origin, "whitespace", "the file holds only white space")
             return
         number += 1
         where = f"{origin}:line {number}"
@@ -238,6 +241,7 @@ def read_json_lines(
             yield _reject(where, "too_large", f"line is over the --max-bytes limit of {max_bytes}")
             continue
         if not line.strip():
+            blank += 1
             continue
         try:
             decoded, _ = decode_bytes(line, source=origin, record=f"line {number}")
@@ -274,6 +278,9 @@ def read_json(data: bytes, *, origin: str) -> Iterator[Draft | Rejection]:
         yield _reject(origin, "bad_json", f"invalid JSON: {exc}")
         return
     records = document if isinstance(document, list) else [document]
+    if not records:
+        yield _reject(origin, "empty", "the JSON list holds no record")
+        return
     for number, record in enumerate(records, start=1):
         where = origin if len(records) == 1 else f"{origin}#record {number}"
         yield _record_to_draft(record, origin=where, fmt="json")
@@ -381,23 +388,68 @@ def _entry_date(entry: Any) -> str | None:
     for key in ("published_parsed", "updated_parsed"):
         parsed = entry.get(key)
         if parsed:
-            year, month, day, hour, minute, second = parsed[:6]
-            return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat()
+            try:
+                year, month, day, hour, minute, second = parsed[:6]
+                moment = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
+            except (TypeError, ValueError, OverflowError):
+                continue  # a date feedparser half-parsed; the next one may do
+            return moment.isoformat()
     return None
+
+
+_XML_ENCODING = re.compile(rb"^(\s*<\?xml[^>]*?)\s+encoding=[\"'][^\"']*[\"']", re.I)
+
+
+def _parse_feed(data: bytes, *, origin: str) -> Any:
+    """Parse a feed; when its declared encoding does not fit its bytes, decode it as text does.
+
+    Raises:
+        InputError: when the bytes cannot be read as a feed at all.
+    """
+    try:
+        parsed = feedparser.parse(data)
+        if parsed.entries or not isinstance(parsed.get("bozo_exception"), UnicodeError):
+            return parsed
+    except Exception as exc:  # feedparser's parsers raise assorted errors on hostile bytes
+        failure: Exception = exc
+    else:
+        failure = parsed.get("bozo_exception")
+    # Read the bytes as any text input (byte-order mark, UTF-8, cp1252 ...) and parse
+    # the text with its now wrong encoding declaration dropped.
+    text, _ = decode_bytes(_XML_ENCODING.sub(rb"\1", data, count=1), source=origin)
+    try:
+        return feedparser.parse(text)
+    except Exception as exc:  # as above
+        raise InputError(
+            f"not a readable RSS/Atom feed: {type(exc).__name__}: {exc} (first: {failure})",
+            source=origin,
+        ) from exc
+
+
+def _text_field(entry: Any, key: str) -> str | None:
+    value = entry.get(key)
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, str) else str(value)
 
 
 def read_feed(data: bytes, *, origin: str) -> Iterator[Draft | Rejection]:
     """Read every entry of an RSS or Atom feed file (its content, else its summary)."""
-    parsed = feedparser.parse(data)
+    try:
+        parsed = _parse_feed(data, origin=origin)
+    except InputError as exc:
+        yield _from_input_error(origin, exc, "bad_feed")
+        return
     if not parsed.entries:
         reason = str(parsed.get("bozo_exception") or "no entries")
         yield _reject(origin, "bad_feed", f"not a readable RSS/Atom feed: {reason}")
         return
-    feed_title = parsed.feed.get("title")
+    feed_title = _text_field(parsed.feed, "title")
     for number, entry in enumerate(parsed.entries, start=1):
         where = f"{origin}#entry {number}"
         contents = entry.get("content") or []
-        markup = contents[0].get("value", "") if contents else entry.get("summary", "")
+        markup = (contents[0].get("value") if contents else None) or entry.get("summary") or ""
+        markup = markup if isinstance(markup, str) else str(markup)
         text = _markup_text(markup) if "<" in markup else markup.strip()
         if not text:
             yield _reject(where, "no_text", "feed entry has neither content nor summary")
@@ -406,10 +458,10 @@ def read_feed(data: bytes, *, origin: str) -> Iterator[Draft | Rejection]:
             text=text,
             origin=where,
             format="feed",
-            title=entry.get("title"),
-            url=entry.get("link"),
+            title=_text_field(entry, "title"),
+            url=_text_field(entry, "link"),
             source=feed_title,
-            byline=entry.get("author"),
+            byline=_text_field(entry, "author"),
             published=_entry_date(entry),
-            record_id=entry.get("id"),
+            record_id=_text_field(entry, "id"),
         )

@@ -6,9 +6,13 @@ import dataclasses
 import io
 import os
 import re
+import signal
+import stat
 import sys
+import threading
+import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import IO
@@ -244,7 +248,12 @@ def to_article(draft: Draft, *, max_bytes: int) -> Article | Rejection:
 def read_stream(
     stream: IO[bytes], *, name: str, size: int | None, max_bytes: int
 ) -> Iterator[Article | Rejection]:
-    """Read every article in one open binary stream (a file or stdin)."""
+    """Read every article in one open binary stream (a file or stdin).
+
+    Every input yields at least one item: an input that holds nothing an article could
+    come from (white space, ``[]``) is a rejection saying so.
+    """
+    name, _ = valid_unicode(name)
     buffered: io.BufferedReader = (
         stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
     )
@@ -272,15 +281,96 @@ def read_stream(
             return
         reader = {"text": read_text, "html": read_html, "json": read_json, "feed": read_feed}
         drafts = reader[fmt](data, origin=name)
+    found = False
     for item in drafts:
+        found = True
         yield to_article(item, max_bytes=max_bytes) if isinstance(item, Draft) else item
+    if not found:
+        yield Rejection(name, "read", "no_records", f"no article or record in this {fmt} input")
 
 
-def read_path(path: Path, *, max_bytes: int) -> Iterator[Article | Rejection]:
-    """Read one file, refusing it early when it is too large to be an article."""
-    name = str(path)
+#: Longest a reader may take to produce the next article or rejection of one input.
+READ_TIMEOUT = 60.0
+
+
+class _ReadTimedOut(BaseException):
+    """Raised by the read alarm. A BaseException, so that the ``except Exception`` with
+    which readers contain parser failures cannot swallow it."""
+
+
+def _raise_timeout(signum: int, frame: object) -> None:
+    raise _ReadTimedOut
+
+
+def within_time(
+    items: Iterable[Article | Rejection], *, origin: str, seconds: float = READ_TIMEOUT
+) -> Iterator[Article | Rejection]:
+    """Yield ``items``, giving up on the input when producing one item takes over ``seconds``.
+
+    In the main thread of a POSIX process an interval timer interrupts a reader stuck in
+    one call (a pathological HTML page); elsewhere the limit is checked between items.
+    The clock runs only while the reader works, not while the caller handles an item.
+    """
+    iterator = iter(items)
+    alarm = (
+        seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
+    )
+    while True:
+        began = time.monotonic()
+        previous = signal.signal(signal.SIGALRM, _raise_timeout) if alarm else None
+        try:
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, seconds)
+            item = next(iterator)
+        except StopIteration:
+            return
+        except _ReadTimedOut:
+            item = None
+        finally:
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+        if item is None or time.monotonic() - began > seconds:
+            if isinstance(iterator, Generator):
+                _close_quietly(iterator)
+            yield Rejection(
+                valid_unicode(origin)[0],
+                "read",
+                "timeout",
+                f"reading took over {seconds:g} s for one article; the rest of the input "
+                "was skipped",
+            )
+            return
+        yield item
+
+
+def _close_quietly(iterator: Generator[Article | Rejection, None, None]) -> None:
+    """Close an interrupted reader (its files close); it may be in no state to clean up."""
     try:
-        size = path.stat().st_size
+        iterator.close()
+    except Exception:  # noqa: BLE001 - the reader was interrupted mid-call; its state is moot
+        pass
+
+
+def read_path(
+    path: Path, *, max_bytes: int, timeout: float = READ_TIMEOUT
+) -> Iterator[Article | Rejection]:
+    """Read one file, refusing it early when it is too large to be an article.
+
+    Only regular files are opened: a FIFO, a device or a socket could block forever or
+    never end, so it is a rejection without a read.
+    """
+    name = valid_unicode(str(path))[0]
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            kind = _special_kind(info.st_mode)
+            yield Rejection(name, "read", "not_a_file", f"{kind}, not a regular file: not read")
+            return
+        size = info.st_size
         # Only a name that says "one article" justifies refusing the file unread; a
         # file without a known suffix may hold many (JSON Lines, WARC).
         fmt_hint = _SUFFIXES.get(path.suffix.lower())
@@ -294,9 +384,22 @@ def read_path(path: Path, *, max_bytes: int) -> Iterator[Article | Rejection]:
             )
             return
         with path.open("rb") as stream:
-            yield from read_stream(stream, name=name, size=size, max_bytes=max_bytes)
+            items = read_stream(stream, name=name, size=size, max_bytes=max_bytes)
+            yield from within_time(items, origin=name, seconds=timeout)
     except OSError as exc:
         yield Rejection(name, "read", "unreadable", f"cannot read the file: {exc.strerror or exc}")
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a special file"
 
 
 def iter_files(root: Path) -> Iterator[Path | Rejection]:
@@ -308,6 +411,14 @@ def iter_files(root: Path) -> Iterator[Path | Rejection]:
     for folder, dirs, files in os.walk(root, onerror=errors.append):
         yield from _listing_rejections(errors, root)
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        # os.walk does not follow links to folders (they could loop); say so.
+        for name in [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+            yield Rejection(
+                valid_unicode(os.path.join(folder, name))[0],
+                "read",
+                "not_followed",
+                "a symbolic link to a folder is not followed; give its target as an input",
+            )
         for name in sorted(files):
             if not name.startswith("."):
                 yield Path(folder) / name
@@ -319,7 +430,7 @@ def iter_files(root: Path) -> Iterator[Path | Rejection]:
 def _listing_rejections(errors: list[OSError], root: Path) -> Iterator[Rejection]:
     for error in errors:
         yield Rejection(
-            str(error.filename or root),
+            valid_unicode(str(error.filename or root))[0],
             "read",
             "unreadable",
             f"cannot list the folder: {error.strerror or error}",
@@ -342,7 +453,8 @@ def read_inputs(
     for raw in paths:
         if str(raw) == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
-            yield from read_stream(stream, name="<stdin>", size=None, max_bytes=max_bytes)
+            items = read_stream(stream, name="<stdin>", size=None, max_bytes=max_bytes)
+            yield from within_time(items, origin="<stdin>")
             continue
         path = Path(raw)
         if path.is_dir():
@@ -354,4 +466,5 @@ def read_inputs(
         elif path.exists():
             yield from read_path(path, max_bytes=max_bytes)
         else:
-            yield Rejection(str(path), "read", "missing", "no such file or directory")
+            name = valid_unicode(str(path))[0]
+            yield Rejection(name, "read", "missing", "no such file or directory")
