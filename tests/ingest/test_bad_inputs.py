@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from newsgraph.ingest import read_inputs
+from newsgraph.ingest.sources import within_time
 from newsgraph.model import Article, Rejection
 from newsgraph.runner import ingest
 from newsgraph.settings import Settings, load_settings
@@ -317,3 +318,169 @@ def test_ingest_accounts_for_every_bad_input(
     assert second.ingested + second.duplicates + second.rejected == second.inputs
     assert (second.ingested, second.duplicates) == (0, first.ingested)
     assert second.rejected == first.rejected
+
+
+# --- issue 17: every field validated at the reader, every input accounted for ----------
+
+
+def test_read_inputs_nulls_an_impossible_date_with_a_warning(
+    read_file: Callable[..., list[Any]],
+) -> None:
+    line = '{"text": "Talks resumed in Oslo on Monday.", "date": "2024-05-03T12:00:00+25:00"}'
+    (article,) = read_file("wire.jsonl", line)
+    assert isinstance(article, Article)
+    assert article.published is None
+    assert article.warnings[0].startswith("bad_date: '2024-05-03T12:00:00+25:00'")
+
+
+@pytest.mark.parametrize("field", ["title", "source", "id", "text", "author", "url"])
+def test_read_inputs_replaces_lone_surrogates_and_counts_them(
+    read_file: Callable[..., list[Any]], field: str
+) -> None:
+    record = {"text": "Talks resumed in Oslo on Monday.", field: "x\ud800y\udfff"}
+    if field == "text":
+        record[field] = "Talks resumed in Oslo\ud800 on Monday."
+    (article,) = read_file("wire.jsonl", json.dumps(record))
+    assert isinstance(article, Article)
+    values = [v for v in (article.title, article.source, article.external_id, article.text,
+                          article.byline, article.url) if v]
+    assert all(not any("\ud800" <= ch <= "\udfff" for ch in value) for value in values)
+    assert "\ufffd" in "".join(values)
+    assert any(w.startswith("bad_unicode:") for w in article.warnings)
+    for value in values:
+        value.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "kind"),
+    [
+        ("blank.jsonl", b"  \n\n \t\n", "whitespace"),
+        ("blank.txt", b" \n\n  \n", "whitespace"),
+        ("blank.html", b"\n  \n", "whitespace"),
+        ("list.json", b"[]", "empty"),
+        ("list.json", b"  [ ]\n", "empty"),
+        ("empty.txt", b"", "empty"),
+        ("byte.txt", b"\x80", "no_text"),
+        ("letter.txt", b"Q", "no_text"),
+        ("entity.txt", b"&lol9;", "no_text"),
+        ("entity.jsonl", b'{"text": "&lol9;"}', "no_text"),
+        ("tags.html", b"<p>&nbsp;</p>", "no_text"),
+    ],
+)
+def test_read_inputs_accounts_for_inputs_holding_nothing(
+    read_file: Callable[..., list[Any]], name: str, data: bytes, kind: str
+) -> None:
+    (rejection,) = read_file(name, data)
+    assert isinstance(rejection, Rejection)
+    assert rejection.kind == kind
+
+
+def test_read_inputs_refuses_a_fifo_without_reading(tmp_path: Path) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this system")
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "story.txt").write_text("Talks resumed in Oslo on Monday.", encoding="utf-8")
+    items = list(read_inputs([tmp_path], max_bytes=10_000))  # would block before the fix
+    kinds = [item.kind if isinstance(item, Rejection) else "article" for item in items]
+    assert kinds == ["not_a_file", "article"]
+    assert "named pipe" in items[0].reason
+
+
+def test_read_inputs_reports_a_symlinked_folder(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "story.txt").write_text("Talks resumed in Oslo on Monday.", encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "link").symlink_to(target, target_is_directory=True)
+    (rejection,) = list(read_inputs([inbox], max_bytes=10_000))
+    assert isinstance(rejection, Rejection)
+    assert rejection.kind == "not_followed"
+
+
+def test_read_inputs_names_a_file_with_an_undecodable_name(tmp_path: Path) -> None:
+    raw = os.fsencode(tmp_path) + b"/story\xff.txt"
+    try:
+        with open(raw, "wb") as handle:
+            handle.write(b"Talks resumed in Oslo on Monday.")
+    except OSError:
+        pytest.skip("the file system refuses non-UTF-8 names")
+    (article,) = list(read_inputs([tmp_path], max_bytes=10_000))
+    assert isinstance(article, Article)
+    article.origin.encode("utf-8")  # no lone surrogate left from surrogateescape
+    assert article.origin.endswith("story\ufffd.txt")
+
+
+RSS_WRONG_ENCODING = (
+    b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Harbour'
+    b" \xff Gazette</title><item><title>Ferry \xff returns</title><description>The ferry "
+    b"returned to the islands on Monday \xff after a month.</description></item></channel></rss>"
+)
+ATOM_WITHOUT_SUMMARY = (
+    b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+    b"<title>Valley Times</title><entry><title>Bridge</title><id>1</id></entry>"
+    b"<entry><title>School</title><id>2</id><summary>The school term was extended on "
+    b"Monday.</summary></entry></feed>"
+)
+
+
+def test_read_inputs_reads_a_feed_whose_encoding_does_not_fit(
+    read_file: Callable[..., list[Any]],
+) -> None:
+    (article,) = read_file("feed.rss", RSS_WRONG_ENCODING)
+    assert isinstance(article, Article)
+    assert article.text.startswith("The ferry returned to the islands on Monday")
+
+
+def test_read_inputs_reads_atom_entries_without_summary(
+    read_file: Callable[..., list[Any]],
+) -> None:
+    empty, article = read_file("feed.atom", ATOM_WITHOUT_SUMMARY)
+    assert isinstance(empty, Rejection)
+    assert empty.kind == "no_text"
+    assert isinstance(article, Article)
+    assert article.title == "School"
+
+
+def test_within_time_gives_up_on_a_reader_stuck_in_one_call() -> None:
+    def stuck() -> Iterator[Article | Rejection]:
+        yield Article.from_text("Talks resumed in Oslo on Monday.")
+        time.sleep(30)  # a parser stuck on a pathological page
+        yield Article.from_text("Never reached.")
+
+    began = time.monotonic()
+    items = list(within_time(stuck(), origin="slow.html", seconds=0.5))
+    assert time.monotonic() - began < 10
+    assert isinstance(items[0], Article)
+    assert isinstance(items[1], Rejection)
+    assert (items[1].input, items[1].kind) == ("slow.html", "timeout")
+    assert len(items) == 2
+
+
+def test_ingest_stores_good_files_beside_each_issue_17_input(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "good.txt").write_text("Talks resumed in Oslo on Monday.", encoding="utf-8")
+    (inbox / "date.jsonl").write_text(
+        '{"text": "Talks resumed in Bergen on Monday.", "date": "2024-05-03T12:00:00+25:00"}\n'
+    )
+    (inbox / "title.jsonl").write_text(
+        '{"text": "Talks resumed in Tromso on Monday.", "title": "x\\ud800", '
+        '"source": "s\\udc00", "id": "i\\ud800"}\n'
+    )
+    (inbox / "feed.rss").write_bytes(RSS_WRONG_ENCODING)
+    (inbox / "feed.atom").write_bytes(ATOM_WITHOUT_SUMMARY)
+    (inbox / "blank.jsonl").write_text(" \n\n")
+    (inbox / "list.json").write_text("[]")
+    (inbox / "entity.txt").write_text("&lol9;")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(inbox / "pipe.txt")
+    settings = load_settings(db=str(tmp_path / "db.duckdb"), stages="language")
+    report = ingest([inbox], settings=settings)
+    assert report.status == "completed"
+    assert report.ingested == 5  # good, date, title, rss, the atom entry with a summary
+    assert report.ingested + report.duplicates + report.rejected == report.inputs
+    kinds = report.rejected_by_kind
+    assert kinds["read:whitespace"] == 1
+    assert kinds["read:empty"] == 1
+    assert kinds["read:no_text"] == 2  # the entity file and the atom entry without text

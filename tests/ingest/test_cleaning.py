@@ -275,3 +275,127 @@ def test_clean_text_drops_the_sgml_end_mark_and_reuter_sign_off() -> None:
     cleaned = clean_text("Profits rose 5 pct, the company said.\n REUTER\n&#3;")
     assert cleaned.text == "Profits rose 5 pct, the company said."
     assert texts(cleaned.removed) == ["REUTER", "&#3;"]
+
+
+# -- every rule: what it removes, and a story line like it that survives ---------------
+
+STORY_LINE = "Talks between the two delegations resumed in Oslo on Monday, officials said."
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("Read more: Harbour strike enters its second week", "related_link"),
+        ("Also Read | Port reopens after the storm", "related_link"),
+        ("Related news", "related_link"),
+        ("Share - WeChat", "boilerplate"),
+        ("Leave a Reply", "boilerplate"),
+        ("Your email address will not be published. Required fields are marked *", "boilerplate"),
+        ("BACK TO THE TOP", "boilerplate"),
+        ("2023-05-26 23:46:00", "metadata"),
+        ("1573671266000", "metadata"),
+        ("harbour-strike.jpeg", "metadata"),
+        ("Posted Wednesday, September 18, 2024 11:56 pm", "metadata"),
+        ("Editor: bchen", "metadata"),
+        ("News Desk October 04, 2017", "metadata"),
+        ("Source: Coastline Courier", "credit"),
+        ("By Ana Lima in Port Ellis | coastline.example | Updated: 2023-08-24 22:15", "byline"),
+        ("Copyright 1995 - . All rights reserved.", "credit"),
+        ("Dockworkers march to the port gate on Monday. PHOTO: AFP", "caption"),
+        ("Dockworkers march to the port gate, 7 May 2024 © HARBOUR PHOTO ANA LIMA / AFP", "caption"),
+        ("Dockworkers march to the port gate on Monday. (Photo by Reuters)", "caption"),
+        ("Dockworkers march to the port gate. (Meridian/Ana Lima)", "caption"),
+        ("Dockworkers march to the port gate. PORT ELLIS NEWS/TWITTER", "caption"),
+    ],
+)
+def test_clean_text_removes_a_known_line_shape_anywhere(line: str, reason: str) -> None:
+    cleaned = clean_text(f"{BODY}\n\n{line}\n\n{STORY_LINE}")
+    assert cleaned.text == f"{BODY}\n\n{STORY_LINE}"
+    assert cleaned.removed == (Removed(line, reason),)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Each mentions what a rule looks for, as a story line would.
+        "Read more about the strike in the union's report, published on Monday.",
+        "Related talks in Geneva ended without a deal.",
+        "Share prices fell 3% after the port closed.",
+        "Published reports in Canada, quoting government sources, said the deal was near.",
+        "Editors at the paper said they had not been told.",
+        "Source of the leak remains unknown, the ministry said.",
+        "By Monday, the harbour had reopened to ships.",
+        "Copyright law was the main topic of the debate in parliament on Monday.",
+        "The photographer said she took the photo: nobody stopped her.",
+        "Prices in the EU/UK trade zone rose, the agency said.",
+        "The union's deputy desk officer said the strike would go on.",
+        "The photos are released under a Creative Commons Attribution licence, the museum said.",
+        "Subscribers to the old service were refunded.",
+        "NON-DEL GRADES/UNGRADED    77       78    581",
+    ],
+)
+def test_clean_text_keeps_a_story_line_shaped_like_a_rule(line: str) -> None:
+    text = f"{BODY}\n\n{line}\n\n{STORY_LINE}"
+    cleaned = clean_text(text)
+    assert cleaned.text == text
+    assert cleaned.removed == ()
+
+
+def test_clean_text_removes_only_the_licence_sentence_of_a_long_line() -> None:
+    story = " ".join([STORY_LINE] * 60)  # one line of several thousand characters
+    licence = (
+        "All Content by Coastline Courier is licensed under a Creative Commons "
+        "Attribution 4.0 International License."
+    )
+    cleaned = clean_text(f"PORT ELLIS (CC) — Talks resumed.\n{story} MR/ZH {licence}")
+    assert cleaned.text == f"PORT ELLIS (CC) — Talks resumed.\n{story}"
+    assert cleaned.removed == (Removed(f"MR/ZH {licence}", "licence"),)
+    assert cleaned.license == "CC BY 4.0"
+    assert cleaned.publisher == "Coastline Courier"
+
+
+def test_clean_text_removes_a_licence_sentence_opening_a_line() -> None:
+    licence = "This article is licensed under a Creative Commons Attribution 4.0 License."
+    cleaned = clean_text(f"{licence} {STORY_LINE}")
+    assert cleaned.text == STORY_LINE
+    assert texts(cleaned.removed) == [licence]
+
+
+@pytest.mark.parametrize(
+    ("line", "publisher"),
+    [
+        ("© 2024 Coastline Courier. All rights reserved.", "Coastline Courier"),
+        ("Copyright © Meridian News", "Meridian News"),
+        ("Source: Levant Wire", "Levant Wire"),
+        ("By Ana Lima | coastline.example | Updated: 2023-08-24 22:15", "coastline.example"),
+        (
+            "All Content by Levant Wire Agency is licensed under a Creative Commons "
+            "Attribution 4.0 International License.",
+            "Levant Wire Agency",
+        ),
+    ],
+)
+def test_clean_text_takes_the_publisher_from_credit_lines(line: str, publisher: str) -> None:
+    assert clean_text(f"{BODY}\n\n{line}").publisher == publisher
+
+
+def test_clean_text_drops_a_line_repeating_the_headline() -> None:
+    title = "Harbour talks resume after storm-Meridian"
+    cleaned = clean_text(f"Harbour talks resume after storm\n\n{BODY}", title=title)
+    assert cleaned.text == BODY
+    assert cleaned.removed == (Removed("Harbour talks resume after storm", "title"),)
+    # A short line that only starts the same way is story.
+    kept = clean_text(f"Harbour talks\n\n{BODY}", title=title)
+    assert kept.text == f"Harbour talks\n\n{BODY}"
+
+
+def test_clean_text_keeps_advertisement_and_sign_off_shapes_inside_the_story() -> None:
+    text = f"Advertisement\n\nMR/ZH\n\n{BODY}"
+    assert clean_text(text).text == text
+
+
+def test_find_dateline_reads_a_slashed_agency() -> None:
+    dateline = find_dateline("MINSK, October 11. /TASS/. Border guards said on Monday.")
+    assert dateline is not None
+    assert (dateline.place, dateline.agency, dateline.date_text) == ("MINSK", "TASS", "October 11")
+    assert dateline.text == "MINSK, October 11. /TASS/."

@@ -75,6 +75,38 @@ MAX = 2_000_000
             "Ferry service returns",
             id="headline-alone-is-the-text",
         ),
+        pytest.param(
+            "Ferry service returns to the islands\nThe first boat in a month left at dawn.",
+            "Ferry service returns to the islands",
+            "The first boat",
+            id="headline-line-without-blank-line",
+        ),
+        pytest.param(
+            "Harbour strike: dockworkers reject offer\nPORT ELLIS (Coastline Courier) — "
+            "Dockworkers rejected the offer on Tuesday.",
+            "Harbour strike: dockworkers reject offer",
+            "PORT ELLIS (Coastline Courier) —",
+            id="headline-not-glued-to-the-dateline-lead",
+        ),
+        pytest.param(
+            "GAZA: Strikes hit two schools\n\nStrikes hit two schools on Monday, officials said.",
+            "GAZA: Strikes hit two schools",
+            "Strikes hit two schools on Monday",
+            id="headline-shaped-like-a-dateline",
+        ),
+        pytest.param(
+            "Thousands of protesters made their way down the avenue on Saturday,\n"
+            "marching to the Capitol to call for legislative action.",
+            None,
+            "Thousands of protesters",
+            id="hard-wrapped-lead-is-not-a-headline",
+        ),
+        pytest.param(
+            "Ferry service returns\nto the islands after a month, the council said.",
+            None,
+            "Ferry service returns",
+            id="next-line-continues-the-sentence",
+        ),
     ],
 )
 def test_read_text_detects_headline(

@@ -169,10 +169,13 @@ _METADATA_LINE = re.compile(
     re.I | re.X,
 )
 _SOURCE_LINE = re.compile(r"^source\s*:\s*(?P<name>[^.:]{2,60}?)\.?$", re.I)
+# "By Ana Lima in Port Ellis | site.example | Updated: ...": names of two to four
+# capitalised words (or an agency's capitals), never a sentence ("By Monday, the ...").
+_NAME = rf"(?:{_WORD}(?:[ -]{_WORD}){{1,3}}|[A-Z]{{2,10}})"
 _BYLINE_LINE = re.compile(
-    rf"""^By\s+(?P<names>{_WORD}(?:[ -]{_WORD}){{0,3}}(?:\s*(?:,|and|&)\s*{_WORD}(?:[ -]{_WORD}){{0,3}})*)
+    rf"""^By\s+(?P<names>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)
     (?:\s+in\s+{_PLACE}(?:\s+{_PLACE})*)?
-    (?P<rest>(?:\s*[|,]\s*[^|]{{1,60}})*)$""",
+    (?P<rest>(?:\s*[|,]\s*[^|]{{1,60}})*)(?<![.!?])$""",
     re.X,
 )
 _DOMAIN = re.compile(r"^(?:www\.)?(?P<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})$", re.I)
