@@ -399,3 +399,13 @@ def test_find_dateline_reads_a_slashed_agency() -> None:
     assert dateline is not None
     assert (dateline.place, dateline.agency, dateline.date_text) == ("MINSK", "TASS", "October 11")
     assert dateline.text == "MINSK, October 11. /TASS/."
+
+
+def test_clean_text_keeps_a_caption_of_several_sentences_without_its_credit() -> None:
+    caption = (
+        "Dockworkers march to the port gate on Monday. The union said on Tuesday that the "
+        "strike would go on until the port authority improves its offer."
+    )
+    cleaned = clean_text(f"{BODY}\n\n{caption} (Photo: AP)\n\n{STORY_LINE}")
+    assert cleaned.text == f"{BODY}\n\n{caption}\n\n{STORY_LINE}"
+    assert cleaned.removed == (Removed("(Photo: AP)", "credit"),)

@@ -333,6 +333,9 @@ class _Cleaner:
         if reason:
             self.remove(number, 0, stripped, reason)
             return ""
+        caption = self._caption(number, line)
+        if caption is not None:
+            return caption
         return self._without_licence_sentences(number, line)
 
     def _whole_line_reason(self, line: str) -> str | None:
@@ -360,9 +363,24 @@ class _Cleaner:
         if copyright_:
             self.name_publisher(copyright_.group("name"))
             return "credit"
-        if len(line) <= _CAPTION_MAX and _PHOTO_CREDIT.search(line):
-            return "caption"
         return None
+
+    def _caption(self, number: int, line: str) -> str | None:
+        """Remove a photo caption: a one-sentence paragraph closed by a photo credit.
+
+        A longer paragraph closed by a credit (wire photos often carry the lead as their
+        caption) is story: only its credit goes.
+        """
+        stripped = line.strip()
+        credit = _PHOTO_CREDIT.search(stripped) if len(stripped) <= _CAPTION_MAX else None
+        if credit is None:
+            return None
+        caption = stripped[: credit.start()]
+        if len(_sentences(caption.strip())) <= 1:
+            self.remove(number, 0, stripped, "caption")
+            return ""
+        self.remove(number, credit.start(), stripped[credit.start() :], "credit")
+        return caption.rstrip()
 
     def _without_licence_sentences(self, number: int, line: str) -> str:
         if license_of(line) is None:
