@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from collections.abc import Callable, Iterator
 
 from hypothesis import HealthCheck, given, settings
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from newsgraph.errors import InputError
 from newsgraph.ingest import read_inputs
-from newsgraph.ingest.cleaning import clean_text
+from newsgraph.ingest.cleaning import clean_text, normalize_body
 from newsgraph.ingest.decoding import decode_bytes
 from newsgraph.ingest.readers import (
     Draft,
@@ -270,3 +271,62 @@ def test_readers_never_raise(fmt: str, data: bytes) -> None:
 def test_read_inputs_stdin_never_raises(data: bytes) -> None:
     items = list(read_inputs(["-"], max_bytes=10_000, stdin=io.BytesIO(data)))
     assert items
+
+
+# --- nothing of the input is lost: text + removed hold every word -------------------
+
+RULE_SHAPED = st.sampled_from(
+    [
+        "Read more: Harbour strike enters its second week",
+        "Also Read | Port reopens",
+        "Share - WeChat",
+        "Leave a Reply",
+        "2023-05-26 23:46:00",
+        "Source: Levant Wire",
+        "By Ana Lima in Port Ellis | coastline.example | Updated: 2023-08-24 22:15",
+        "© 2024 Coastline Courier. All rights reserved.",
+        "Dockworkers march to the port gate. PHOTO: AFP",
+        "Dockworkers march. The strike goes on. (Photo: AP)",
+        "MR/ZH",
+        "(Reporting by Ana Lima; Editing by Tom Reed)",
+        "Advertisement",
+        "This article is licensed under a Creative Commons Attribution 4.0 License.",
+        "SA/PM All Content by Levant Wire is licensed under a Creative Commons Attribution "
+        "4.0 International License.",
+        "CC BY-SA 4.0",
+        "Licence: CC0",
+    ]
+)
+mixed_lines = st.lists(st.one_of(paragraphs, RULE_SHAPED, st.text(max_size=80)), max_size=10)
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(text.split())
+
+
+def _check_accounted(text: str, title: str | None = None) -> None:
+    cleaned = clean_text(text, title=title)
+    found = _words(cleaned.text)
+    for item in cleaned.removed:
+        assert item.reason
+        found += _words(item.text)
+    assert found == _words(normalize_body(text))
+
+
+@FAST
+@given(st.text())
+def test_clean_text_any_text_keeps_or_records_every_word(text: str) -> None:
+    _check_accounted(text)
+
+
+@FAST
+@given(mixed_lines, st.sampled_from(["\n", "\n\n"]), st.none() | sentences)
+def test_clean_text_rule_shaped_lines_keep_or_record_every_word(
+    lines: list[str], separator: str, title: str | None
+) -> None:
+    # A licence sentence glued to the end of a story line, as in the issue 13 seed.
+    text = separator.join(lines)
+    _check_accounted(text, title)
+    if lines:
+        glued = f"{text} SA/PM All Content by Levant Wire is licensed under a Creative Commons "
+        _check_accounted(glued + "Attribution 4.0 International License.", title)
