@@ -34,6 +34,7 @@ RECORDS = [
     model.Tone,
     model.ActorTone,
     model.Rejection,
+    model.Removed,
 ]
 
 

@@ -162,6 +162,11 @@ def _print_report(report: RunReport, db: str) -> None:
     _table(f"Run {report.run_id} into {db}", ["", "count"], rows)
     seconds = report.seconds_by_stage
     _table(None, ["stage", "seconds"], [(k, f"{v:.2f}") for k, v in seconds.items()])
+    if report.warned_by_kind:
+        rows = [(kind, n) for kind, n in sorted(report.warned_by_kind.items())]
+        _table("Warnings on ingested articles", ["warning", "articles"], rows)
+        for line in report.warned[:10]:
+            err.print(f"  {line}")
     if report.rejected:
         err.print(f"{report.rejected} input(s) rejected: see `newsgraph rejections --db {db}`")
 
@@ -266,9 +271,14 @@ def stats(db: str | None, fmt: str) -> None:
     names = ["articles", "entities", "actors", "places", "dates", "quotes", "events"]
     names += ["annotations"]
     _table("Store", ["table", "rows"], [(n, counts[n]) for n in [*names, "rejections", "runs"]])
-    for key in ("languages", "sources", "entity_labels", "rejections"):
+    for key in ("languages", "sources", "entity_labels", "rejections", "warnings"):
         if data[key]:
             _table(key.replace("_", " "), [key, "count"], list(data[key].items()))
+    if data["heavily_cleaned"]:
+        rows = [
+            (row["origin"], row["warning"].partition(": ")[2]) for row in data["heavily_cleaned"]
+        ]
+        _table("cleaning removed over 10% of the text", ["article", "warning"], rows)
 
 
 @cli.command()

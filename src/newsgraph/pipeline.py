@@ -137,6 +137,10 @@ class Pipeline:
         return cls(stages=tuple(_load(known[name])(settings) for name in names))
 
 
+#: How many article warnings a run report lists one by one (all are counted).
+WARNED_LISTED = 100
+
+
 @dataclass
 class RunReport:
     """What one run did: counts, rejections by kind, seconds per stage."""
@@ -152,6 +156,18 @@ class RunReport:
     started: float = field(default_factory=time.time)
     finished: float | None = None
     status: str = "running"
+    #: Warnings kept on ingested articles, by kind (``removed_over_10pct``, ``bad_date`` ...).
+    warned_by_kind: dict[str, int] = field(default_factory=dict)
+    #: The first :data:`WARNED_LISTED` of them, as ``origin: warning``.
+    warned: list[str] = field(default_factory=list)
+
+    def count_warnings(self, article: Article) -> None:
+        """Add the warnings an ingested article carries to the counts."""
+        for warning in article.warnings:
+            kind = warning.partition(":")[0]
+            self.warned_by_kind[kind] = self.warned_by_kind.get(kind, 0) + 1
+            if len(self.warned) < WARNED_LISTED:
+                self.warned.append(f"{article.origin or article.id}: {warning}")
 
     def count_rejection(self, rejection: Rejection) -> None:
         """Add one rejection to the counts."""

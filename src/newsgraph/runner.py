@@ -108,6 +108,8 @@ def ingest(
             for rejection in rejections:
                 report.count_rejection(rejection)
             report.ingested += len(analyses)
+            for analysis in analyses:  # reading's warnings: bad dates, heavy cleaning ...
+                report.count_warnings(analysis.article)
             began = time.perf_counter()
             store.write(analyses, rejections, run=report)
             report.add_time("store", time.perf_counter() - began)

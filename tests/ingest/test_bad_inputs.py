@@ -342,8 +342,18 @@ def test_read_inputs_replaces_lone_surrogates_and_counts_them(
         record[field] = "Talks resumed in Oslo\ud800 on Monday."
     (article,) = read_file("wire.jsonl", json.dumps(record))
     assert isinstance(article, Article)
-    values = [v for v in (article.title, article.source, article.external_id, article.text,
-                          article.byline, article.url) if v]
+    values = [
+        v
+        for v in (
+            article.title,
+            article.source,
+            article.external_id,
+            article.text,
+            article.byline,
+            article.url,
+        )
+        if v
+    ]
     assert all(not any("\ud800" <= ch <= "\udfff" for ch in value) for value in values)
     assert "\ufffd" in "".join(values)
     assert any(w.startswith("bad_unicode:") for w in article.warnings)

@@ -8,7 +8,6 @@ from newsgraph.ingest.cleaning import clean_text, find_dateline, license_of, nor
 from newsgraph.model import Removed
 
 
-
 def texts(removed: tuple[Removed, ...]) -> list[str]:
     """The removed strings, in order."""
     return [item.text for item in removed]
@@ -302,7 +301,10 @@ STORY_LINE = "Talks between the two delegations resumed in Oslo on Monday, offic
         ("By Ana Lima in Port Ellis | coastline.example | Updated: 2023-08-24 22:15", "byline"),
         ("Copyright 1995 - . All rights reserved.", "credit"),
         ("Dockworkers march to the port gate on Monday. PHOTO: AFP", "caption"),
-        ("Dockworkers march to the port gate, 7 May 2024 © HARBOUR PHOTO ANA LIMA / AFP", "caption"),
+        (
+            "Dockworkers march to the port gate, 7 May 2024 © HARBOUR PHOTO ANA LIMA / AFP",
+            "caption",
+        ),
         ("Dockworkers march to the port gate on Monday. (Photo by Reuters)", "caption"),
         ("Dockworkers march to the port gate. (Meridian/Ana Lima)", "caption"),
         ("Dockworkers march to the port gate. PORT ELLIS NEWS/TWITTER", "caption"),

@@ -100,9 +100,10 @@ def split_headline(text: str) -> tuple[str | None, str]:
         if not after or after.rstrip("\"”’'").endswith((".", "!", "?")) or words > 16:
             return None, text  # "TEHRAN (ECNA) — The talks ...", or a dateline on its own
     following = rest.lstrip(" \t")
-    if not following.startswith("\n"):  # no blank line: hard-wrapped text continues
-        if following[:1].islower() or _CONTINUES.search(head) or head.endswith("."):
-            return None, text
+    # Without a blank line, hard-wrapped text may continue on the next line.
+    continues = following[:1].islower() or _CONTINUES.search(head) or head.endswith(".")
+    if continues and not following.startswith("\n"):
+        return None, text
     return head, rest
 
 

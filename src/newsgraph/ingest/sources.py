@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import os
@@ -196,6 +197,11 @@ def to_article(draft: Draft, *, max_bytes: int) -> Article | Rejection:
     """
     draft, warnings = _valid_draft(draft)
     cleaned = clean_text(draft.text, title=draft.title)
+    if not cleaned.text and draft.title and draft.format == "text":
+        # The plain-text reader took the first line for a headline, and the rest was
+        # boilerplate: that line is the story ("Talks resumed.\n\nRead more: ...").
+        draft = dataclasses.replace(draft, text=f"{draft.title}\n\n{draft.text}", title=None)
+        cleaned = clean_text(draft.text)
     if not cleaned.text:
         reason = "no article text after cleaning"
         if cleaned.removed:
@@ -218,8 +224,8 @@ def to_article(draft: Draft, *, max_bytes: int) -> Article | Rejection:
         warnings.append(f"bad_date: {shown!r} is not a valid date; published left empty")
     share = removed_share(cleaned.text, cleaned.removed)
     if share > REMOVED_WARNING_SHARE:
-        reasons = ", ".join(sorted({item.reason for item in cleaned.removed}))
-        warnings.append(f"removed_over_10pct: cleaning removed {share:.0%} of the text ({reasons})")
+        rules = ", ".join(sorted({item.reason for item in cleaned.removed}))
+        warnings.append(f"removed_over_10pct: cleaning removed {share:.0%} of the text ({rules})")
     source = (
         draft.source
         or cleaned.publisher
@@ -349,10 +355,9 @@ def within_time(
 
 def _close_quietly(iterator: Generator[Article | Rejection, None, None]) -> None:
     """Close an interrupted reader (its files close); it may be in no state to clean up."""
-    try:
+    # The reader was interrupted mid-call: whatever its cleanup raises is moot.
+    with contextlib.suppress(Exception):
         iterator.close()
-    except Exception:  # noqa: BLE001 - the reader was interrupted mid-call; its state is moot
-        pass
 
 
 def read_path(

@@ -261,6 +261,8 @@ class Store:
             "rejected_by_kind": run.rejected_by_kind,
             "seconds_by_stage": {k: round(v, 4) for k, v in run.seconds_by_stage.items()},
             "versions": run.versions,
+            "warned_by_kind": run.warned_by_kind,
+            "warned": run.warned,
         }
         self.con.execute(
             "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -387,6 +389,18 @@ class Store:
             "rejections": breakdown(
                 "SELECT stage || ':' || kind, count(*) FROM rejections GROUP BY 1 ORDER BY 2 DESC"
             ),
+            # Reading's warnings kept on articles: kind -> articles.
+            "warnings": breakdown(
+                "SELECT split_part(w, ':', 1), count(DISTINCT id) "
+                "FROM (SELECT id, unnest(warnings) AS w FROM articles) GROUP BY 1 ORDER BY 2 DESC"
+            ),
+            "heavily_cleaned": [
+                {"id": id_, "origin": origin, "warning": warning}
+                for id_, origin, warning in self.con.execute(
+                    "SELECT id, origin, w FROM (SELECT id, origin, unnest(warnings) AS w "
+                    "FROM articles) WHERE w LIKE 'removed_over_10pct:%' ORDER BY origin LIMIT 50"
+                ).fetchall()
+            ],
         }
 
     def articles(

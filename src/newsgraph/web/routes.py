@@ -110,6 +110,7 @@ def _dashboard_summary(store: Store, snapshot: Snapshot) -> dict[str, Any]:
             "counts": stats["counts"],
             "languages": stats["languages"],
             "sources": stats["sources"],
+            "warnings": stats["warnings"],
             "timeline": queries.event_timeline(store),
             "facets": queries.event_facets(store),
             "top_actors": store.actor_summary(limit=12),
