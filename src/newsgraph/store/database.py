@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from newsgraph.pipeline import RunReport
     from newsgraph.store.search import SearchHit, SearchIndex
 
-SCHEMA_VERSION = 2
+# 3: articles gained `removed` and `warnings` (what cleaning took out, reading's warnings).
+SCHEMA_VERSION = 3
 INDEX_COMMIT_SECONDS = 2.0
 #: Write-ahead log size at which DuckDB checkpoints. Its default (16 MB) checkpoints every
 #: few batches, and each checkpoint rewrites the growing last row group of every table:
