@@ -190,3 +190,58 @@ def test_iter_files_reports_root_it_cannot_list(
     (rejection,) = iter_files(tmp_path)
     assert isinstance(rejection, Rejection)
     assert (rejection.input, rejection.kind) == (str(tmp_path), "unreadable")
+
+
+@pytest.mark.parametrize(
+    ("draft", "source"),
+    [
+        # The input's own metadata first ...
+        (
+            Draft(text="PORT ELLIS (Meridian) — Talks.", origin="x", format="json", source="Own"),
+            "Own",
+        ),
+        # ... then a credit line in the text ...
+        (
+            Draft(
+                text="PORT ELLIS (Meridian) — Talks resumed.\n\n© 2024 Coastline Courier",
+                origin="x",
+                format="text",
+                url="https://www.example.org/a",
+            ),
+            "Coastline Courier",
+        ),
+        # ... then the dateline's agency ...
+        (
+            Draft(
+                text="MINSK, May 3. /TASS/. Talks.", origin="x", format="text", url="https://a.b/c"
+            ),
+            "TASS",
+        ),
+        # ... then the URL's domain.
+        (
+            Draft(
+                text="Talks resumed.",
+                origin="x",
+                format="text",
+                url="https://www.harbour.example/a",
+            ),
+            "harbour.example",
+        ),
+        (Draft(text="Talks resumed.", origin="x", format="text", url="not a url"), None),
+    ],
+)
+def test_to_article_takes_the_publisher_from_the_first_that_names_it(
+    draft: Draft, source: str | None
+) -> None:
+    article = to_article(draft, max_bytes=10_000)
+    assert isinstance(article, Article)
+    assert article.source == source
+
+
+def test_to_article_keeps_a_headline_line_when_the_rest_is_boilerplate(
+    read_file: Callable[..., list[Any]],
+) -> None:
+    (article,) = read_file("short.txt", "Talks resumed in Oslo.\n\nRead more: Talks in Bergen")
+    assert isinstance(article, Article)
+    assert (article.title, article.text) == (None, "Talks resumed in Oslo.")
+    assert [item.reason for item in article.removed] == ["related_link"]
