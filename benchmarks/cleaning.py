@@ -11,6 +11,10 @@ Two measurements, both through :func:`newsgraph.read_inputs` exactly as ``ingest
    are neither in the analysed text nor in the title, whether a title and a publisher
    (``source``) were found, and the rules that removed something (a headline read off
    the first line counts as kept).
+3. ``held out``: every text of PolNeAR (``DATA/quotes/polnear``) and of the LGL,
+   GeoWebNews and GeoVirus sets (``DATA/geo``), real news never looked at while the
+   rules were written: how many pieces each rule removed, with examples to judge by
+   eye whether any is story (``-v`` prints them).
 2. ``news``: a seeded random sample of ``--sample`` records from each of
    ``DATA/news/{reuters21578,bbc,guardian_middle_east}.jsonl``, each read as a one-line
    JSON Lines input: the mean and largest share removed, how many records lost over 10%,
@@ -26,10 +30,12 @@ import io
 import json
 import random
 import statistics
-from collections import Counter
+import xml.etree.ElementTree as ElementTree
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from newsgraph.ingest import read_inputs
+from newsgraph.ingest.cleaning import clean_text
 from newsgraph.model import Article
 
 NEWS_SETS = ("reuters21578", "bbc", "guardian_middle_east")
@@ -65,8 +71,9 @@ def realnews(folder: Path, *, verbose: bool) -> None:
         titles += item.title is not None
         sources += item.source is not None
         if verbose:
+            title = "yes" if item.title else "-"
             print(
-                f"  {path.stem[:34]:34} removed {share:6.1%}  title={'yes' if item.title else '-':3}"
+                f"  {path.stem[:34]:34} removed {share:6.1%}  title={title:3}"
                 f"  source={item.source or '-'}"
             )
     over = sum(share > 0.10 for share in shares)
@@ -99,6 +106,32 @@ def news(folder: Path, *, sample: int, seed: int) -> None:
         )
 
 
+def held_out(data: Path, *, verbose: bool) -> None:
+    """Count what each rule removes from real news texts the rules were not written on."""
+    texts: list[tuple[str, str]] = []
+    for path in sorted((data / "quotes" / "polnear").rglob("*.txt")):
+        texts.append(("polnear", path.read_text(encoding="utf-8", errors="replace")))
+    for name in ("lgl", "geowebnews", "geovirus"):
+        root = ElementTree.parse(data / "geo" / f"{name}.xml").getroot()
+        texts += [(name, node.text) for node in root.iter("text") if node.text]
+    articles: Counter[str] = Counter(corpus for corpus, _ in texts)
+    touched: Counter[str] = Counter()
+    pieces: Counter[tuple[str, str]] = Counter()
+    examples: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+    for corpus, text in texts:
+        cleaned = clean_text(text)
+        touched[corpus] += bool(cleaned.removed)
+        for piece in cleaned.removed:
+            pieces[corpus, piece.reason] += 1
+            examples[corpus, piece.reason].append(piece.text[:100])
+    print(f"held out: articles {dict(articles)}, with something removed {dict(touched)}")
+    for (corpus, reason), count in sorted(pieces.items()):
+        print(f"  {corpus} {reason}: {count}")
+        if verbose:
+            for example in examples[corpus, reason]:
+                print(f"      {example}")
+
+
 def main() -> None:
     """Parse the options and print both measurements."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -109,6 +142,7 @@ def main() -> None:
     options = parser.parse_args()
     realnews(options.data / "realnews_dev", verbose=options.verbose)
     news(options.data / "news", sample=options.sample, seed=options.seed)
+    held_out(options.data, verbose=options.verbose)
 
 
 if __name__ == "__main__":
