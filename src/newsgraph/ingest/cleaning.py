@@ -201,6 +201,15 @@ _PHOTO_CREDIT = re.compile(
     )\s*$""",
     re.X,
 )
+# The longest line a whole-line shape (a link, a credit, a byline ...) can be.
+_SHAPE_MAX = 300
+# How such a line can start: a letter, a digit, "©" or "(" (cheap to test first).
+_SHAPE_START = re.compile(r"[^\W_]|[©(]")
+# Words without which no licence can be named (cheap to test before the licence patterns).
+_LICENCE_HINT = re.compile(r"creative\s+commons|\bCC[- 0]|public\s+domain", re.I)
+# Something every photo credit has near the end of its line (cheap to test first).
+_CREDIT_HINT = re.compile(r"[)/©]|photo|picture|image", re.I)
+_CREDIT_TAIL = 130
 # A caption is a paragraph of its own, a few sentences at most.
 _CAPTION_MAX = 800
 
@@ -339,6 +348,9 @@ class _Cleaner:
         return self._without_licence_sentences(number, line)
 
     def _whole_line_reason(self, line: str) -> str | None:
+        # Every whole-line shape is a short line; a paragraph of story is skipped at once.
+        if len(line) > _SHAPE_MAX or not _SHAPE_START.match(line):
+            return None
         if _RELATED_LINK.match(line):
             return "related_link"
         if len(line) <= 200 and _CHROME.match(line):
@@ -372,7 +384,9 @@ class _Cleaner:
         caption) is story: only its credit goes.
         """
         stripped = line.strip()
-        credit = _PHOTO_CREDIT.search(stripped) if len(stripped) <= _CAPTION_MAX else None
+        if len(stripped) > _CAPTION_MAX or not _CREDIT_HINT.search(stripped[-_CREDIT_TAIL:]):
+            return None
+        credit = _PHOTO_CREDIT.search(stripped)
         if credit is None:
             return None
         caption = stripped[: credit.start()]
@@ -383,7 +397,7 @@ class _Cleaner:
         return caption.rstrip()
 
     def _without_licence_sentences(self, number: int, line: str) -> str:
-        if license_of(line) is None:
+        if not _LICENCE_HINT.search(line) or license_of(line) is None:
             return line
         pieces: list[str] = []
         start = 0
