@@ -112,6 +112,8 @@ class Article:
     removed: tuple[Removed, ...] = ()
     #: Problems found while reading, each ``kind: explanation`` (``bad_date: ...``).
     warnings: tuple[str, ...] = ()
+    #: Where ``published`` came from: ``input`` (the record's metadata) or ``text``.
+    published_from: str | None = None
 
     @classmethod
     def from_text(cls, text: str, **metadata: Any) -> Article:

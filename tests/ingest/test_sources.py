@@ -245,3 +245,40 @@ def test_to_article_keeps_a_headline_line_when_the_rest_is_boilerplate(
     assert isinstance(article, Article)
     assert (article.title, article.text) == (None, "Talks resumed in Oslo.")
     assert [item.reason for item in article.removed] == ["related_link"]
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "published", "published_from"),
+    [
+        (
+            "Posted Wednesday, September 18, 2024 11:56 pm\n\nTalks resumed.",
+            None,
+            "2024-09-18T23:56:00",
+            "text",
+        ),
+        (
+            "By Ana Lima | Updated: 2023-08-24 22:15\n\nTalks resumed.",
+            None,
+            "2023-08-24T22:15:00",
+            "text",
+        ),
+        ("2023-05-26 23:46:00\n\nTalks resumed.", None, "2023-05-26T23:46:00", "text"),
+        ("2023-05-26 23:46:00\n\nTalks resumed.", "2024-01-02", "2024-01-02", "input"),
+        (
+            "2023-05-26 23:46:00\n\nTalks resumed.",
+            "2024-01-02T00:00+25:00",
+            "2023-05-26T23:46:00",
+            "text",
+        ),
+        ("harbour2.jpg\n\nTalks resumed.", None, None, None),
+        ("1573671266000\n\nTalks resumed.", None, None, None),
+        ("Talks resumed on 2023-05-26.", None, None, None),
+    ],
+)
+def test_to_article_dates_from_the_input_else_a_removed_dated_line(
+    text: str, date: str | None, published: str | None, published_from: str | None
+) -> None:
+    draft = Draft(text=text, origin="x", format="json", published=date)
+    article = to_article(draft, max_bytes=10_000)
+    assert isinstance(article, Article)
+    assert (article.published, article.published_from) == (published, published_from)

@@ -168,6 +168,14 @@ _METADATA_LINE = re.compile(
     )$""",
     re.I | re.X,
 )
+# The date a metadata line or a byline's part gives: "Posted Wednesday, September 18, 2024
+# 11:56 pm", "Updated: 2023-08-24 22:15", "2023-05-26 23:46:00", "News Desk October 04, 2017".
+_DATED = re.compile(
+    r"^(?:(?:posted|updated|published|last\s+updated)\s*(?:on|:)?\s*|(?:[A-Z][a-z]+\s+)?Desk\s+)?"
+    r"(?P<date>.*\d.*)$",
+    re.I,
+)
+_MEDIA_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|mp4)$", re.I)
 _SOURCE_LINE = re.compile(r"^source\s*:\s*(?P<name>[^.:]{2,60}?)\.?$", re.I)
 # "By Ana Lima in Port Ellis | site.example | Updated: ...": names of two to four
 # capitalised words (or an agency's capitals), never a sentence ("By Monday, the ...").
@@ -226,7 +234,8 @@ _TRAILING_BOILERPLATE = re.compile(
 class CleanText:
     """The analysed body and the metadata taken out of it.
 
-    ``publisher`` is the outlet a credit, licence, copyright or byline line names.
+    ``publisher`` is the outlet a credit, licence, copyright or byline line names;
+    ``date_text`` the date a removed dated line gives ("Posted ...", "Updated: ...").
     """
 
     text: str
@@ -235,6 +244,7 @@ class CleanText:
     byline: str | None
     removed: tuple[Removed, ...]
     publisher: str | None = None
+    date_text: str | None = None
 
 
 def normalize_body(text: str) -> str:
@@ -324,9 +334,17 @@ class _Cleaner:
         self.license: str | None = None
         self.byline: str | None = None
         self.publisher: str | None = None
+        self.date_text: str | None = None
 
     def remove(self, line: int, position: int, text: str, reason: str) -> None:
         self.removed.append((line, position, Removed(text=text.strip(), reason=reason)))
+
+    def name_date(self, line: str) -> None:
+        """Keep the date a removed dated line gives ("Posted ...", a time stamp)."""
+        dated = _DATED.match(line)
+        media = _MEDIA_FILE.search(line)  # "photo2.jpg" holds a digit, not a date
+        if self.date_text is None and dated and not media and not line.isdigit():
+            self.date_text = dated.group("date").strip()
 
     def name_publisher(self, name: str | None) -> None:
         name = " ".join((name or "").split()).strip(" -–—|,")
@@ -356,6 +374,7 @@ class _Cleaner:
         if len(line) <= 200 and _CHROME.match(line):
             return "boilerplate"
         if _METADATA_LINE.match(line):
+            self.name_date(line)
             return "metadata"
         source = _SOURCE_LINE.match(line)
         if source:
@@ -368,6 +387,8 @@ class _Cleaner:
                 domain = _DOMAIN.match(part.strip())
                 if domain:
                     self.name_publisher(domain.group("domain"))
+                elif _DATED.match(part.strip()):
+                    self.name_date(part.strip())
             return "byline"
         copyright_ = _COPYRIGHT.match(line) or (
             _RIGHTS_RESERVED.match(line) if len(line) <= 120 else None
@@ -525,4 +546,5 @@ def clean_text(text: str, *, title: str | None = None) -> CleanText:
         byline=cleaner.byline,
         removed=removed,
         publisher=cleaner.publisher,
+        date_text=cleaner.date_text,
     )

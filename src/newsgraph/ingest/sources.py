@@ -219,9 +219,13 @@ def to_article(draft: Draft, *, max_bytes: int) -> Article | Rejection:
             f"limit of {max_bytes:,}; raise --max-bytes to analyse it",
         )
     published = parse_date(draft.published)
+    published_from = "input" if published else None
     if draft.published and published is None:
         shown = draft.published if len(draft.published) <= 60 else draft.published[:60] + "..."
         warnings.append(f"bad_date: {shown!r} is not a valid date; published left empty")
+    if published is None and cleaned.date_text:  # "Posted ...", "Updated: ..." in the text
+        published = parse_date(cleaned.date_text)
+        published_from = "text" if published else None
     share = removed_share(cleaned.text, cleaned.removed)
     if share > REMOVED_WARNING_SHARE:
         rules = ", ".join(sorted({item.reason for item in cleaned.removed}))
@@ -248,6 +252,7 @@ def to_article(draft: Draft, *, max_bytes: int) -> Article | Rejection:
         external_id=draft.record_id,
         removed=cleaned.removed,
         warnings=tuple(warnings),
+        published_from=published_from,
     )
 
 
