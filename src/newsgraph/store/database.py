@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from newsgraph.pipeline import RunReport
     from newsgraph.store.search import SearchHit, SearchIndex
 
-# 3: articles gained `removed` and `warnings` (what cleaning took out, reading's warnings).
+# 3: articles gained `removed`, `warnings` and `published_from` (docs/ingest.md, cleaning).
 SCHEMA_VERSION = 3
 INDEX_COMMIT_SECONDS = 2.0
 #: Write-ahead log size at which DuckDB checkpoints. Its default (16 MB) checkpoints every
