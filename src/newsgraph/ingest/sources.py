@@ -155,9 +155,13 @@ def valid_unicode(value: str) -> tuple[str, int]:
     >>> valid_unicode("x\ud800y")
     ('x\ufffdy', 1)
     """
-    count = sum(1 for ch in value if "\ud800" <= ch <= "\udfff")
-    if not count:
+    try:
+        value.encode("utf-8")  # fast, in C: only lone surrogates fail
+    except UnicodeEncodeError:
+        pass
+    else:
         return value, 0
+    count = sum(1 for ch in value if "\ud800" <= ch <= "\udfff")
     return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in value), count
 
 
