@@ -227,12 +227,9 @@ def read_json_lines(
             return
         stream = io.BytesIO(text.encode("utf-8"))
     number = 0
-    blank = 0
     while True:
         line = stream.readline(max_bytes + 1)
         if not line:
-            if blank == number:
-                yield _reject(origin, "whitespace", "the file holds only white space")
             return
         number += 1
         where = f"{origin}:line {number}"
@@ -242,7 +239,6 @@ def read_json_lines(
             yield _reject(where, "too_large", f"line is over the --max-bytes limit of {max_bytes}")
             continue
         if not line.strip():
-            blank += 1
             continue
         try:
             decoded, _ = decode_bytes(line, source=origin, record=f"line {number}")

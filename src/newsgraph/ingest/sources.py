@@ -300,7 +300,9 @@ def read_stream(
     for item in drafts:
         found = True
         yield to_article(item, max_bytes=max_bytes) if isinstance(item, Draft) else item
-    if not found:
+    if not found and fmt == "jsonl":  # every non-blank line yields an item
+        yield Rejection(name, "read", "whitespace", "the file holds only white space")
+    elif not found:
         yield Rejection(name, "read", "no_records", f"no article or record in this {fmt} input")
 
 
