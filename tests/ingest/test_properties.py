@@ -22,7 +22,8 @@ from newsgraph.ingest.readers import (
     read_text,
     read_warc,
 )
-from newsgraph.model import Rejection, article_id_for
+from newsgraph.ingest.sources import to_article
+from newsgraph.model import Article, Rejection, article_id_for
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -330,3 +331,20 @@ def test_clean_text_rule_shaped_lines_keep_or_record_every_word(
     if lines:
         glued = f"{text} SA/PM All Content by Levant Wire is licensed under a Creative Commons "
         _check_accounted(glued + "Attribution 4.0 International License.", title)
+
+
+@FAST
+@given(mixed_lines, st.sampled_from(["\n", "\n\n"]))
+def test_read_text_title_text_and_removed_hold_every_word(lines: list[str], separator: str) -> None:
+    data = separator.join(lines).encode("utf-8", "surrogatepass")
+    for draft in read_text(data, origin="x.txt"):
+        if not isinstance(draft, Draft):
+            continue
+        article = to_article(draft, max_bytes=1_000_000)
+        if not isinstance(article, Article):
+            continue
+        found = _words(article.text) + _words(article.title or "")
+        for item in article.removed:
+            found += _words(item.text)
+        decoded, _ = decode_bytes(data, source="x.txt")
+        assert found == _words(normalize_body(decoded.lstrip("\ufeff")))

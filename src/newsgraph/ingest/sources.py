@@ -20,7 +20,7 @@ from typing import IO
 
 from dateutil import parser as date_parser
 
-from newsgraph.ingest.cleaning import clean_text, publisher_of_url
+from newsgraph.ingest.cleaning import clean_text, normalize_body, publisher_of_url
 from newsgraph.ingest.readers import (
     Draft,
     read_feed,
@@ -243,7 +243,7 @@ def to_article(draft: Draft, *, max_bytes: int) -> Article | Rejection:
     return Article(
         id=article_id_for(cleaned.text),
         text=cleaned.text,
-        title=" ".join(draft.title.split()) if draft.title else None,
+        title=(" ".join(normalize_body(draft.title).split()) or None) if draft.title else None,
         url=draft.url,
         source=source,
         byline=draft.byline or cleaned.byline,
