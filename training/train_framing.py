@@ -47,7 +47,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from newsgraph.evaluate.framing import SPLIT_RULE, paragraph_scores, span_scores
-from newsgraph.evaluate.semeval import SemEvalArticle, is_heldout, line_bounds, read_semeval
+from newsgraph.evaluate.semeval import (
+    SemEvalArticle,
+    is_heldout,
+    line_bounds,
+    read_semeval,
+    text_hash,
+)
 from newsgraph.stages.framing import decode_spans
 from newsgraph.stages.framing_features import (
     CueLexicon,
@@ -655,6 +661,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     arrays["trained_ids"] = np.frombuffer(
         "\n".join(a.id for a in articles).encode(), dtype=np.uint8
+    )
+    arrays["trained_sha256"] = np.frombuffer(
+        "\n".join(text_hash(a.text) for a in articles).encode(), dtype=np.uint8
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, **arrays)

@@ -710,10 +710,11 @@ def evaluate_tone(data: str, limit: int | None, as_json: bool) -> None:
 @data_dir_option
 @click.option(
     "--split",
-    type=click.Choice(["heldout", "train", "all"]),
-    default="heldout",
+    type=click.Choice(["unseen", "trained", "all"]),
+    default="unseen",
     show_default=True,
-    help="Which articles: the project's held-out part, the part trained on, or all.",
+    help="Which articles: those the model never trained on (by text hash), those it "
+    "trained on, or all.",
 )
 @limit_option
 @eval_format_option
