@@ -659,7 +659,8 @@ def evaluate_ner(data: str, limit: int | None, as_json: bool) -> None:
 @limit_option
 @eval_format_option
 def evaluate_quotes(data: str, limit: int | None, as_json: bool) -> None:
-    """Quotes and speakers on PolNeAR (brat .ann beside .txt): overlap and exact F1."""
+    """Quotes and speakers on PolNeAR (brat .ann beside .txt): Jaccard >= 0.5 and exact F1,
+    beside a quote-marks baseline."""
     from pathlib import Path
 
     from newsgraph.evaluate.quotes import evaluate_quotes as run
