@@ -694,6 +694,20 @@ def evaluate_events(data: str, limit: int | None, as_json: bool) -> None:
     _print_metrics(run(Path(data), limit=limit), "json" if as_json else "table")
 
 
+@evaluate.command(name="event-location")
+@data_file_option
+@limit_option
+@eval_format_option
+def evaluate_event_location(data: str, limit: int | None, as_json: bool) -> None:
+    """Event places on Prodigy VERB/LOCATION sentences: share placed at the gold location,
+    beside first-place and nearest-place baselines."""
+    from pathlib import Path
+
+    from newsgraph.evaluate.event_location import evaluate_event_location as run
+
+    _print_metrics(run(Path(data), limit=limit), "json" if as_json else "table")
+
+
 @evaluate.command(name="tone")
 @data_file_option
 @limit_option
