@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import spacy
+from spacy.tokens import Doc
 
 from newsgraph.ingest import read_inputs
 from newsgraph.knowledge.base import load_countries
@@ -19,7 +20,9 @@ from newsgraph.stages.framing import (
     PARAGRAPH_KIND,
     SPAN_KIND,
     FramingStage,
+    Found,
     decode_spans,
+    surest_spans,
     target_of,
 )
 from newsgraph.stages.framing_features import (
@@ -176,6 +179,28 @@ def test_framing_decode_spans_trims_punctuation_and_stops_at_breaks() -> None:
         ("vile , evil", pytest.approx(0.9)),
         ("brutal", pytest.approx(0.9)),
     ]
+
+
+def test_framing_surest_spans_keep_fewer_surer_ones() -> None:
+    words = ["The", "vile", "Beatles", "wrecked", "Deir", "ez", "brutal", "plans"]
+    pos = ["DET", "ADJ", "PROPN", "VERB", "PROPN", "PROPN", "ADJ", "NOUN"]
+    doc = Doc(spacy.blank("en").vocab, words=words, pos=pos)
+
+    def span(label: str, first: int, last: int, confidence: float) -> Found:
+        return Found(SPAN_KIND, label, doc[first].idx, doc[last].idx + len(doc[last]), confidence)
+
+    spans = [
+        span("Loaded_Language", 1, 1, 0.6),  # "vile": kept
+        span("Name_Calling-Labeling", 1, 2, 0.4),  # "vile Beatles": overlaps a surer span
+        span("Name_Calling-Labeling", 2, 2, 0.9),  # "Beatles": a name, no wording
+        span("Loaded_Language", 3, 3, 0.2),  # "wrecked": below the floor
+        span("Name_Calling-Labeling", 4, 5, 0.9),  # "Deir ez": proper nouns only
+        span("Loaded_Language", 6, 7, 0.5),  # "brutal plans": kept
+    ]
+    kept = surest_spans(doc, spans, {"Loaded_Language": 0.3})
+    assert [doc.text[s.start : s.end] for s in kept] == ["vile", "brutal plans"]
+    # without floors, "wrecked" stays
+    assert len(surest_spans(doc, spans, {})) == 3
 
 
 @pytest.mark.parametrize(
