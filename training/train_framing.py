@@ -17,15 +17,26 @@ What it does (``training/README.md`` is the data card):
    one logistic regression per technique. Token model: binary
    :func:`~newsgraph.stages.framing_features.token_features`, one logistic regression per
    span technique. Article model: the frames (subtask 2) from the whole article's features.
-4. Thresholds: five folds by article (a hash of the id) give out-of-fold probabilities
-   for every training article; each technique's threshold is the one with the best
-   out-of-fold F1 (paragraph F1, or the partial-overlap span F1 for the token model).
+4. Thresholds: five folds give out-of-fold probabilities for every training article;
+   each technique's threshold is the one with the best out-of-fold F1 (paragraph F1, or
+   the partial-overlap span F1 for the token model). The folds are topics
+   (``--folds-by topic``, the default): k-means over the training articles' word
+   tf-idf, so that each article is scored by a model that never saw its topic, as an
+   article of a new news cycle is; ``--folds-by id`` hashes the id instead.
    The held-out articles play no part in any choice.
+   Span floors: the least confidence (mean token probability) at which a technique's
+   out-of-fold spans reach ``--span-floor-precision`` partial-overlap precision; the
+   stage annotates only spans over their floor (the rest still mark paragraphs).
 5. Fits the final models on all training articles, drops features whose weights are all
    near zero and writes the ``.npz`` (float16 weights) with the figures in its metadata;
    with ``--heldout`` it then reports the models' own figures on the held-out articles
    (the stage adds the loaded-label spans of the actors stage; ``newsgraph eval framing``
    measures the whole stage).
+
+``--tokens-from MODEL.npz`` retrains the paragraph and article models only and keeps the
+token model of that file; its paragraph model is stored as ``context`` (what the token
+model learnt to read), and the token model's out-of-fold probabilities for the floors
+and the paragraph union come from a two-fold refit on its vocabulary.
 """
 
 from __future__ import annotations
@@ -59,6 +70,7 @@ from newsgraph.stages.framing_features import (
     CueLexicon,
     LinearModel,
     load_cues,
+    load_models,
     model_arrays,
     paragraph_context,
     paragraph_features,
@@ -105,6 +117,106 @@ def log(message: str) -> None:
 def fold_of(article_id: str, folds: int) -> int:
     digest = hashlib.sha256(f"{FOLD_SALT}:{article_id}".encode()).digest()
     return int.from_bytes(digest[:4], "big") % folds
+
+
+def topic_folds(articles: Sequence[SemEvalArticle], folds: int) -> dict[str, int]:
+    """Article id -> fold, the folds being k-means topics of the articles' words."""
+    from sklearn.cluster import KMeans
+
+    vectorizer = TfidfVectorizer(
+        stop_words="english", min_df=3, max_df=0.5, sublinear_tf=True, dtype=np.float32
+    )
+    x = vectorizer.fit_transform([a.text for a in articles])
+    found = KMeans(folds, random_state=0, n_init=5).fit_predict(x)
+    sizes = np.bincount(found, minlength=folds).tolist()
+    log(f"topic folds: {sizes} articles")
+    return {a.id: int(k) for a, k in zip(articles, found, strict=True)}
+
+
+def span_floors(
+    docs: Sequence[Any],
+    probabilities: Sequence[np.ndarray],
+    gold: Sequence[Sequence[tuple[str, int, int]]],
+    techniques: Sequence[str],
+    thresholds: np.ndarray,
+    target: float,
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """Per technique, the least span confidence whose spans reach ``target`` precision.
+
+    Precision is the partial-overlap one of :func:`span_scores` over the out-of-fold
+    spans at or above the floor; a technique that never reaches it (with at least 20
+    spans left) gets a floor of 1.0: its model spans are not annotated.
+    """
+    spans = [
+        decode_spans(doc, p, techniques, thresholds)
+        for doc, p in zip(docs, probabilities, strict=True)
+    ]
+    floors: dict[str, float] = {}
+    curve: dict[str, Any] = {}
+    for technique in techniques:
+        floors[technique] = 1.0
+        curve[technique] = []
+        for floor in np.round(np.arange(0.1, 0.96, 0.05), 2):
+            kept = [
+                [(s.label, s.start, s.end) for s in found if s.confidence >= floor]
+                for found in spans
+            ]
+            micro = span_scores(gold, kept, [technique])["micro"]
+            curve[technique].append((float(floor), micro["precision"], micro["predicted"]))
+            if micro["predicted"] >= 20 and micro["precision"] >= target:
+                floors[technique] = float(floor)
+                break
+    log(f"span floors for precision {target}: {floors}")
+    return floors, curve
+
+
+def refit_token_oof(
+    articles: Sequence[SemEvalArticle],
+    docs: Sequence[Any],
+    contexts: Sequence[Sequence[Sequence[str]]],
+    tokens: LinearModel,
+    cues: CueLexicon,
+    c: float,
+    cache: Path,
+) -> list[np.ndarray]:
+    """Two-fold out-of-fold token probabilities of ``tokens``' labels, on its vocabulary.
+
+    Cached in ``cache`` by the token model's vocabulary and labels, the articles and ``c``
+    (a second run with other paragraph options reuses them).
+    """
+    key = hashlib.sha256(
+        "\n".join(
+            [*tokens.labels, str(len(tokens.vocabulary)), str(c), *(a.id for a in articles)]
+        ).encode()
+    ).hexdigest()[:12]
+    path = cache / f"token-oof-{key}.npz"
+    if path.exists():
+        log(f"reading token out-of-fold probabilities from {path}")
+        with np.load(path) as stored:
+            return [stored[str(i)] for i in range(len(articles))]
+    x_by_doc = [
+        token_matrix(token_features(doc, cues, context), tokens.vocabulary)
+        for doc, context in zip(docs, contexts, strict=True)
+    ]
+    y_by_doc = [
+        token_labels(doc, a.spans, tokens.labels) for a, doc in zip(articles, docs, strict=True)
+    ]
+    folds = np.array([fold_of(a.id, 2) for a in articles])
+    oof: list[np.ndarray] = [np.zeros((len(doc), len(tokens.labels))) for doc in docs]
+    for k in range(2):
+        inside = [i for i in range(len(docs)) if folds[i] != k]
+        w, b = fit_columns(
+            sparse.vstack([x_by_doc[i] for i in inside]),
+            np.vstack([y_by_doc[i] for i in inside]),
+            c,
+            balanced=False,
+        )
+        for i in range(len(docs)):
+            if folds[i] == k:
+                oof[i] = predict(x_by_doc[i], w, b)
+        log(f"token refit fold {k} done")
+    np.savez_compressed(path, **{str(i): p.astype(np.float32) for i, p in enumerate(oof)})
+    return oof
 
 
 # --- data ------------------------------------------------------------------------------
@@ -366,7 +478,7 @@ def train_tokens(
         f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= args.min_count))
     }
     x_by_doc = [token_matrix(rows, vocabulary) for rows in rows_by_doc]
-    folds = np.array([fold_of(a.id, args.folds) for a in articles])
+    folds = np.array([args.fold_by_id[a.id] for a in articles])
     log(f"token model: {sum(x.shape[0] for x in x_by_doc)} tokens, {len(vocabulary)} features")
     oof: list[np.ndarray] = [np.zeros((len(doc), len(techniques))) for doc in docs]
     for k in range(args.folds):
@@ -483,7 +595,7 @@ def train_articles(
         analyzer=lambda row: row, sublinear_tf=True, min_df=3, dtype=np.float32
     )
     x = vectorizer.fit_transform(rows)
-    folds = np.array([fold_of(articles[i].id, args.folds) for i in chosen])
+    folds = np.array([args.fold_by_id[articles[i].id] for i in chosen])
     oof = np.zeros(y.shape)
     for k in range(args.folds):
         w, b = fit_columns(x[folds != k], y[folds != k], args.c_article)
@@ -529,8 +641,9 @@ def heldout_figures(
     paragraph: LinearModel,
     tokens: LinearModel,
     cues: CueLexicon,
+    context_model: LinearModel | None = None,
 ) -> dict[str, Any]:
-    """The models alone (no loaded-label spans) on the held-out articles."""
+    """The models alone (no loaded-label spans, no span floors) on the held-out articles."""
     gold_p: list[frozenset[str]] = []
     guess_p: list[frozenset[str]] = []
     gold_s = []
@@ -539,9 +652,12 @@ def heldout_figures(
         bounds = line_bounds(article.text)
         lines = sorted(bounds)
         ordered = [bounds[n] for n in lines]
-        p = paragraph.probabilities(paragraph_features(doc, ordered, cues))
-        columns = [paragraph.labels.index(t) for t in tokens.labels]
-        context = paragraph_context(doc, ordered, p[:, columns], tokens.labels)
+        features = paragraph_features(doc, ordered, cues)
+        p = paragraph.probabilities(features)
+        reader = context_model or paragraph
+        columns = [reader.labels.index(t) for t in tokens.labels]
+        seen = reader.probabilities(features)
+        context = paragraph_context(doc, ordered, seen[:, columns], tokens.labels)
         gold = dict(article.paragraphs)
         for row, n in zip(p >= paragraph.thresholds, lines, strict=True):
             if n in gold:
@@ -597,6 +713,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--heldout", action="store_true", help="report the held-out figures at the end"
     )
+    parser.add_argument(
+        "--folds-by",
+        choices=("topic", "id"),
+        default="topic",
+        help="out-of-fold folds: k-means topics of the articles, or a hash of the id",
+    )
+    parser.add_argument(
+        "--span-floor-precision",
+        type=float,
+        default=0.5,
+        help="annotate a technique's spans from the confidence reaching this precision",
+    )
+    parser.add_argument(
+        "--tokens-from",
+        type=Path,
+        default=None,
+        help="keep the token model of this model file; retrain the paragraph models only",
+    )
     args = parser.parse_args(argv)
 
     began = time.perf_counter()
@@ -610,12 +744,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(f"{len(train)} training articles, {len(held)} held out")
     extra = read_ptc(args.data / "ptc2020", {a.id: a for a in articles}) if args.ptc else {}
 
+    args.fold_by_id = (
+        topic_folds(articles, args.folds)
+        if args.folds_by == "topic"
+        else {a.id: fold_of(a.id, args.folds) for a in articles}
+    )
     rows, labels, owners = paragraph_rows(articles, train_docs, cues)
-    folds = np.array([fold_of(owner, args.folds) for owner in owners])
+    folds = np.array([args.fold_by_id[owner] for owner in owners])
     paragraph, paragraph_oof, probabilities = train_paragraphs(rows, labels, folds, args)
-    contexts = contexts_of(articles, train_docs, probabilities, paragraph.labels)
-    tokens, span_oof, token_probabilities = train_tokens(
-        articles, train_docs, contexts, extra, cues, args
+    context_model: LinearModel | None = None
+    if args.tokens_from is not None:
+        previous = load_models(args.tokens_from)
+        context_model, tokens = previous.paragraph, previous.tokens
+        seen = context_model.probabilities(rows)
+        contexts = contexts_of(articles, train_docs, seen, context_model.labels)
+        token_probabilities = refit_token_oof(
+            articles, train_docs, contexts, tokens, cues, args.c_tokens, args.cache
+        )
+        span_oof = {
+            "micro": previous.meta["out_of_fold"]["spans"],
+            "by_technique": {
+                t: {"f1": f1}
+                for t, f1 in previous.meta["out_of_fold"]["spans_by_technique"].items()
+            },
+        }
+    else:
+        contexts = contexts_of(articles, train_docs, probabilities, paragraph.labels)
+        tokens, span_oof, token_probabilities = train_tokens(
+            articles, train_docs, contexts, extra, cues, args
+        )
+    floors, floor_curve = span_floors(
+        train_docs,
+        token_probabilities,
+        [list(a.spans) for a in articles],
+        tokens.labels,
+        tokens.thresholds,
+        args.span_floor_precision,
     )
     union = union_helps(articles, train_docs, probabilities, paragraph, token_probabilities, tokens)
     log(
@@ -652,8 +816,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ptc_map": PTC_MAP if args.ptc else {},
         "spans_mark_paragraphs": union["with"] > union["without"],
         "span_union_out_of_fold": union,
+        "folds_by": args.folds_by,
+        "span_confidence_floor": floors,
+        "span_floor_precision": args.span_floor_precision,
+        "span_floor_curve": floor_curve,
+        "tokens_from": (
+            str(previous.meta.get("version", "")) if args.tokens_from is not None else ""
+        ),
     }
     arrays = {**model_arrays("paragraph", paragraph), **model_arrays("tokens", tokens)}
+    if context_model is not None:
+        arrays.update(model_arrays("context", context_model))
     if article_model is not None:
         arrays.update(model_arrays("article", article_model))
     digest = hashlib.sha256(b"".join(a.tobytes() for a in arrays.values())).hexdigest()[:8]
@@ -674,7 +847,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures: dict[str, Any] = {"version": meta["version"], "out_of_fold": meta["out_of_fold"]}
     if args.heldout:
         figures["heldout_model_only"] = heldout_figures(
-            [data.articles[i] for i in held], [docs[i] for i in held], paragraph, tokens, cues
+            [data.articles[i] for i in held],
+            [docs[i] for i in held],
+            paragraph,
+            tokens,
+            cues,
+            context_model,
         )
         log(
             "held-out (models only): paragraph micro-F1 "

@@ -17,11 +17,11 @@ the parse stage and the actors of the actors stage, with linear models trained b
    ...). Runs of tokens at or above the technique's threshold (tuned for span F1) are
    candidate spans. Only the surer ones become annotations of kind ``persuasion``, whose
    span is exactly those words (:func:`surest_spans`): a span's confidence (its mean
-   probability) must reach its technique's floor (``span_floor`` in the model file, set
-   where the out-of-fold span precision of the training part reaches
-   ``span_floor_precision``), it needs a word that is not a proper noun, and where spans
-   of several techniques overlap only the most confident stays. Every candidate still
-   counts for the paragraph (step 3).
+   probability) must reach its technique's floor (``span_confidence_floor`` in the
+   model file, set where the out-of-fold span precision of the training part reaches
+   ``span_floor_precision``), it needs a word that is not a proper noun, and where
+   spans of several techniques overlap only the most confident stays. Every candidate
+   still counts for the paragraph (step 3).
 3. **Loaded labels.** Every actor mention the actors stage flagged ``loaded`` ("the
    Zionist regime", "the Kyiv regime", "Hamas-ISIS", "orcs") becomes a
    ``Name_Calling-Labeling`` span annotation targeting that actor, whichever side uses
@@ -227,7 +227,7 @@ class FramingStage:
         #: The least confidence of a span shown, by technique (none in older model files).
         self.span_floors: dict[str, float] = {
             str(label): float(value)
-            for label, value in self.models.meta.get("span_floor", {}).items()
+            for label, value in self.models.meta.get("span_confidence_floor", {}).items()
         }
 
     def __call__(self, batch: Sequence[Analysis]) -> list[Analysis]:
@@ -257,11 +257,14 @@ class FramingStage:
     ) -> tuple[list[Found], list[Found]]:
         """Technique spans from the token model and loaded actor mentions, with targets.
 
-        Returns the spans to annotate and every candidate span of the token model (for
-        the paragraphs, see the module docstring).
+        ``scores`` are the paragraph probabilities the token model reads (those of the
+        ``context`` model when the model file has one). Returns the spans to annotate and
+        every candidate span of the token model (for the paragraphs, see the module
+        docstring).
         """
         model = self.models.tokens
-        wanted = [self.models.paragraph.labels.index(label) for label in model.labels]
+        reader = self.models.context or self.models.paragraph
+        wanted = [reader.labels.index(label) for label in model.labels]
         context = paragraph_context(doc, bounds, scores[:, wanted], model.labels, columns)
         features = token_features(doc, self.cues, context, columns)
         probabilities = model.probabilities(features)
@@ -322,7 +325,10 @@ class FramingStage:
             rows = paragraph_features(doc, bounds, self.cues, columns)
             scores = self.models.paragraph.probabilities(rows)
             paragraphs = self.paragraph_annotations(bounds, scores)
-            spans, candidates = self.span_annotations(doc, analysis.actors, bounds, scores, columns)
+            # The token model reads the paragraph model it was trained with.
+            context = self.models.context
+            seen = context.probabilities(rows) if context is not None else scores
+            spans, candidates = self.span_annotations(doc, analysis.actors, bounds, seen, columns)
             found += [*self.article_annotations(bounds, rows), *paragraphs, *spans]
             if self.models.meta.get("spans_mark_paragraphs"):
                 found += _paragraphs_of_spans(bounds, paragraphs, candidates)
