@@ -85,11 +85,21 @@ def test_event_location_reader_mends_empty_spans_from_tokens(tmp_path: Path) -> 
         "tokens": tokens,
         "spans": [{"start": 42, "end": 42, "token_start": 7, "token_end": 7, "label": "LOCATION"}],
     }
+    from_text = {
+        **broken,
+        "spans": [
+            {"start": 42, "end": 42, "token_start": 7, "token_end": 99, "label": "LOCATION"}
+            | {"text": "Hebron"}
+        ],
+    }
+    lost = {"text": TEXT, "spans": [{"start": 3, "end": 90, "label": "LOCATION"}]}
     rejected = {**ROW, "answer": "reject"}
-    rows = read_sentences(write_rows(tmp_path / "d.jsonl", [ROW, broken, rejected]))
-    assert len(rows) == 2
-    [mended] = rows[1]["spans"]
-    assert (mended["start"], mended["end"]) == (42, 48)
+    path = write_rows(tmp_path / "d.jsonl", [ROW, broken, from_text, lost, rejected])
+    rows, unreadable = read_sentences(path)
+    assert len(rows) == 3 and unreadable == 1
+    for row in rows[1:]:
+        [mended] = row["spans"]
+        assert (mended["start"], mended["end"]) == (42, 48)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +107,7 @@ def test_event_location_reader_mends_empty_spans_from_tokens(tmp_path: Path) -> 
     [
         ("{not json\n", "not JSON"),
         ('{"spans": []}\n', "without 'text'"),
-        (json.dumps({"text": "Short.", "spans": [{"start": 3, "end": 90}]}) + "\n", "outside"),
+        (json.dumps({"text": "x", "spans": [{"start": 3, "end": 90}]}) + "\n", "no annotated"),
         ("\n", "no annotated sentences"),
     ],
 )

@@ -60,18 +60,22 @@ class Item:
     locations: tuple[Bounds, ...]
 
 
-def read_sentences(path: Path, *, limit: int | None = None) -> list[dict[str, Any]]:
-    """The annotated sentences of a Prodigy JSON Lines file (rejected or ignored ones left out).
+def read_sentences(path: Path, *, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
+    """The annotated sentences of a Prodigy JSON Lines file, and how many were unreadable.
+
+    Rejected or ignored sentences are left out; so are sentences with a span that points
+    outside the text even after mending (:func:`_repaired`), which are counted.
 
     Raises:
-        InputError: when the file cannot be read, a line is not JSON, or a line has no
-            text or a span outside it.
+        InputError: when the file cannot be read, a line is not JSON or has no text, or
+            no sentence is left.
     """
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read: {exc}", source=str(path)) from exc
     rows: list[dict[str, Any]] = []
+    skipped = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -85,13 +89,9 @@ def read_sentences(path: Path, *, limit: int | None = None) -> list[dict[str, An
         if row.get("answer") in ("reject", "ignore"):
             continue
         row = {**row, "spans": [_repaired(span, row, text) for span in row.get("spans") or ()]}
-        for span in row["spans"]:
-            if not 0 <= span.get("start", -1) < span.get("end", -1) <= len(text):
-                raise InputError(
-                    f"a span lies outside the text: {span}",
-                    source=str(path),
-                    record=f"line {number}",
-                )
+        if not all(0 <= s.get("start", -1) < s.get("end", -1) <= len(text) for s in row["spans"]):
+            skipped += 1  # a span that points nowhere even after mending: not scorable
+            continue
         rows.append(row)
         if limit is not None and len(rows) >= limit:
             break
@@ -101,21 +101,27 @@ def read_sentences(path: Path, *, limit: int | None = None) -> list[dict[str, An
             source=str(path),
             hint="expected Prodigy JSON Lines with VERB and LOCATION spans",
         )
-    return rows
+    return rows, skipped
 
 
 def _repaired(span: dict[str, Any], row: dict[str, Any], text: str) -> dict[str, Any]:
-    """A span whose character offsets are empty, mended from its tokens when it has them.
+    """A span whose character offsets are empty, mended from its tokens or its text.
 
-    About 700 spans of the event-location data have ``start == end`` but the right
-    ``token_start``/``token_end``; the tokens carry their character offsets.
+    About 700 spans of the event-location data have ``start == end``; most have the
+    right ``token_start``/``token_end`` (the tokens carry their character offsets),
+    a few only a right ``token_start`` and the span's ``text``.
     """
     if span.get("start", -1) < span.get("end", -1) <= len(text):
         return span
     tokens = row.get("tokens") or []
     first, last = span.get("token_start"), span.get("token_end")
     if isinstance(first, int) and isinstance(last, int) and 0 <= first <= last < len(tokens):
-        return {**span, "start": tokens[first]["start"], "end": tokens[last]["end"], "mended": True}
+        return {**span, "start": tokens[first]["start"], "end": tokens[last]["end"]}
+    words = span.get("text")
+    if isinstance(words, str) and words and isinstance(first, int) and 0 <= first < len(tokens):
+        start = tokens[first]["start"]
+        if text.startswith(words, start):
+            return {**span, "start": start, "end": start + len(words)}
     return span
 
 
@@ -276,7 +282,7 @@ def evaluate_event_location(
     """
     settings = settings or load_settings()
     began = time.perf_counter()
-    rows = read_sentences(path, limit=limit)
+    rows, skipped = read_sentences(path, limit=limit)
     pipeline = build_pipeline(settings)
     report = RunReport(run_id="eval-event-location")
     analyses: list[Analysis] = []
@@ -298,6 +304,7 @@ def evaluate_event_location(
     return {
         "dataset": str(path),
         "sentences": len(rows),
+        "sentences_unreadable": skipped,
         "model": settings.spacy_model,
         "stages": pipeline.names,
         **score(items_of(rows), analyses),
