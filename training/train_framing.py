@@ -33,10 +33,12 @@ What it does (``training/README.md`` is the data card):
    (the stage adds the loaded-label spans of the actors stage; ``newsgraph eval framing``
    measures the whole stage).
 
-``--tokens-from MODEL.npz`` retrains the paragraph and article models only and keeps the
-token model of that file; its paragraph model is stored as ``context`` (what the token
-model learnt to read), and the token model's out-of-fold probabilities for the floors
-and the paragraph union come from a two-fold refit on its vocabulary.
+``--reuse MODEL.npz`` keeps every model of that file and adds only what it lacks: the
+span floors (from a two-fold refit of its token model) and the hashes of the texts it
+trained on. ``--tokens-from MODEL.npz`` retrains the paragraph and article models only
+and keeps the token model of that file; its paragraph model is stored as ``context``
+(what the token model learnt to read), and the token model's out-of-fold probabilities
+for the floors and the paragraph union come from a two-fold refit on its vocabulary.
 """
 
 from __future__ import annotations
@@ -679,6 +681,64 @@ def heldout_figures(
     }
 
 
+def add_floors(
+    args: argparse.Namespace,
+    articles: Sequence[SemEvalArticle],
+    docs: Sequence[Any],
+    cues: CueLexicon,
+) -> int:
+    """``--reuse``: the models of a model file unchanged, with span floors and text hashes.
+
+    The token model's out-of-fold probabilities come from :func:`refit_token_oof`, its
+    paragraph context from the file's paragraph model (trained on these articles, so a
+    little surer than at run time).
+    """
+    previous = load_models(args.reuse)
+    if set(previous.trained_ids) != {a.id for a in articles}:
+        raise SystemExit(f"{args.reuse} was trained on other articles than these")
+    rows, _, _ = paragraph_rows(articles, docs, cues)
+    seen = previous.paragraph.probabilities(rows)
+    contexts = contexts_of(articles, docs, seen, previous.paragraph.labels)
+    tokens = previous.tokens
+    oof = refit_token_oof(articles, docs, contexts, tokens, cues, args.c_tokens, args.cache)
+    gold = [list(a.spans) for a in articles]
+    floors, curve = span_floors(
+        docs, oof, gold, tokens.labels, tokens.thresholds, args.span_floor_precision
+    )
+    meta = {
+        **previous.meta,
+        "span_confidence_floor": floors,
+        "span_floor_precision": args.span_floor_precision,
+        "span_floor_curve": curve,
+        "floors_added": time.strftime("%Y-%m-%d"),
+    }
+    meta["version"] = f"{previous.meta.get('version', 'framing')}+floors-{meta['floors_added']}"
+    arrays = {
+        **model_arrays("paragraph", previous.paragraph),
+        **model_arrays("tokens", tokens),
+    }
+    if previous.article is not None:
+        arrays.update(model_arrays("article", previous.article))
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    arrays["trained_ids"] = np.frombuffer(
+        "\n".join(a.id for a in articles).encode(), dtype=np.uint8
+    )
+    arrays["trained_sha256"] = np.frombuffer(
+        "\n".join(text_hash(a.text) for a in articles).encode(), dtype=np.uint8
+    )
+    np.savez_compressed(args.out, **arrays)
+    log(f"wrote {args.out} ({meta['version']}): span floors {floors}")
+    figures = json.loads(args.figures.read_text(encoding="utf-8")) if args.figures.exists() else {}
+    figures.update(
+        version=meta["version"],
+        span_confidence_floor=floors,
+        span_floor_precision=args.span_floor_precision,
+        span_floor_curve=curve,
+    )
+    args.figures.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data/framing"))
@@ -726,6 +786,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="annotate a technique's spans from the confidence reaching this precision",
     )
     parser.add_argument(
+        "--reuse",
+        type=Path,
+        default=None,
+        help="keep every model of this model file; add the span floors and text hashes only",
+    )
+    parser.add_argument(
         "--tokens-from",
         type=Path,
         default=None,
@@ -743,6 +809,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     train_docs = [docs[i] for i in train]
     log(f"{len(train)} training articles, {len(held)} held out")
     extra = read_ptc(args.data / "ptc2020", {a.id: a for a in articles}) if args.ptc else {}
+    if args.reuse is not None:
+        return add_floors(args, articles, train_docs, cues)
 
     args.fold_by_id = (
         topic_folds(articles, args.folds)
