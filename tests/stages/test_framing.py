@@ -19,8 +19,8 @@ from newsgraph.stages.entities import EntitiesStage
 from newsgraph.stages.framing import (
     PARAGRAPH_KIND,
     SPAN_KIND,
-    FramingStage,
     Found,
+    FramingStage,
     decode_spans,
     surest_spans,
     target_of,
@@ -292,6 +292,59 @@ def test_framing_wording_not_names_decides(pipeline: Pipeline, first: str, secon
     labels_one = sorted((n.kind, n.label) for n in one.annotations)
     labels_two = sorted((n.kind, n.label) for n in two.annotations)
     assert labels_one == labels_two
+
+
+# --- a page a person reads: written for this test, persuasive wording marked by hand ----
+
+SEED_PAGE = (
+    "City Council Approves New Water Plan After Heated Debate\n\n"
+    "The city council voted 7-2 on Tuesday to approve a plan that will raise water rates by "
+    "four percent next year and fund repairs to the northern reservoir.\n\n"
+    'Council member Dana Ortiz, who voted against the plan, called it "a shameless cash grab '
+    'by a bunch of clueless bureaucrats" and said residents were being robbed in broad '
+    "daylight.\n\n"
+    "The mayor's office said the increase would cost an average household about three dollars "
+    "a month and that the reservoir had not been repaired since 1987.\n\n"
+    "Supporters of the plan argued that doing nothing would be a disaster. \"If we don't act "
+    'now, our children will be drinking poison," said council member Lee Park.\n\n'
+    "Engineers hired by the city found cracks in two of the reservoir's four walls, according "
+    "to a report released in March.\n\n"
+    "Critics say the council is once again treating ordinary families as an endless piggy "
+    "bank, while the real culprits, the greedy contractors who botched the last repair, walk "
+    "away scot-free.\n\n"
+    "The plan also sets aside money for a study of leaks in older neighbourhoods, which the "
+    "utility estimates lose about 12 percent of treated water.\n\n"
+    "Residents at the meeting were divided. Some applauded the vote, while others shouted that "
+    "the council had betrayed the people who elected it.\n\n"
+    "The new rates take effect in January. The council will review the project's costs again "
+    "in June.\n"
+)
+#: The persuasive wording of SEED_PAGE, marked by hand before the stage was run on it.
+SEED_MARKED = (
+    "shameless cash grab",
+    "a bunch of clueless bureaucrats",
+    "robbed in broad daylight",
+    "would be a disaster",
+    "our children will be drinking poison",
+    "an endless piggy bank",
+    "the real culprits",
+    "the greedy contractors",
+    "botched",
+    "walk away scot-free",
+    "betrayed the people who elected it",
+)
+
+
+@pytest.mark.slow
+def test_framing_spans_on_a_seed_page_are_mostly_right(pipeline: Pipeline) -> None:
+    """Fewer, surer spans: at least 0.4 of the spans shown lie on hand-marked wording."""
+    analysis = analyse(pipeline, SEED_PAGE)
+    assert_well_formed(analysis)
+    marked = [(SEED_PAGE.index(m), SEED_PAGE.index(m) + len(m)) for m in SEED_MARKED]
+    spans = [n for n in analysis.annotations if n.kind == SPAN_KIND]
+    right = [n for n in spans if any(n.start < end and start < n.end for start, end in marked)]
+    assert spans, "no span at all on a page full of loaded wording"
+    assert len(right) / len(spans) >= 0.4, spans_of(analysis)
 
 
 # --- the demo stories -------------------------------------------------------------------
