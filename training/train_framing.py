@@ -19,10 +19,12 @@ What it does (``training/README.md`` is the data card):
    span technique. Article model: the frames (subtask 2) from the whole article's features.
 4. Thresholds: five folds give out-of-fold probabilities for every training article;
    each technique's threshold is the one with the best out-of-fold F1 (paragraph F1, or
-   the partial-overlap span F1 for the token model). The folds are topics
-   (``--folds-by topic``, the default): k-means over the training articles' word
-   tf-idf, so that each article is scored by a model that never saw its topic, as an
-   article of a new news cycle is; ``--folds-by id`` hashes the id instead.
+   the partial-overlap span F1 for the token model). The folds hash the article id
+   (``--folds-by id``, the default, which built the shipped model) or are topics
+   (``--folds-by topic``): k-means over the training articles' word tf-idf, so that
+   each article is scored by a model that never saw its topic, as an article of a new
+   news cycle is (out-of-fold paragraph micro-F1 0.3125 by topic against 0.3646 by id,
+   with the shipped options: the models lean on topic words).
    The held-out articles play no part in any choice.
    Span floors: the least confidence (mean token probability) at which a technique's
    out-of-fold spans reach ``--span-floor-precision`` partial-overlap precision; the
@@ -776,7 +778,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--folds-by",
         choices=("topic", "id"),
-        default="topic",
+        default="id",
         help="out-of-fold folds: k-means topics of the articles, or a hash of the id",
     )
     parser.add_argument(
