@@ -290,7 +290,9 @@ def evaluate_quotes(
     Returns:
         JSON-ready figures: ``jaccard`` (lenient) and ``exact`` (strict)
         precision/recall/F1, ``speaker`` accuracy on Jaccard-matched pairs,
-        ``baseline_quote_marks`` (:func:`quote_mark_baseline` scored alike), ``recall_by_form`` (gold contents with and
+        ``baseline_quote_marks`` (:func:`quote_mark_baseline` scored alike),
+        ``annotation_files`` (more than ``documents`` when several annotators annotated
+        a text: the first file by name counts), ``recall_by_form`` (gold contents with and
         without quote marks), counts of ``documents``, ``gold``, ``predicted``,
         ``matched``, the ``stages`` run, ``seconds`` and ``seconds_by_stage``.
 
@@ -307,6 +309,8 @@ def evaluate_quotes(
     settings = settings or load_settings()
     began = time.perf_counter()
     documents = list(read_brat(path, limit=limit))
+    # PolNeAR's agreement texts carry one .ann per annotator; the first by name is scored.
+    annotation_files = sum(1 for _ in path.rglob("*.ann"))
     pipeline = build_pipeline(settings)
     report = RunReport(run_id="eval-quotes")
     analyses: list[Analysis] = []
@@ -329,6 +333,7 @@ def evaluate_quotes(
         "model": settings.spacy_model,
         "stages": pipeline.names,
         "documents": len(documents),
+        "annotation_files": annotation_files,
         **result,
         "baseline_quote_marks": {key: baseline[key] for key in ("jaccard", "exact")},
         "baseline_predicted": baseline["predicted"],
