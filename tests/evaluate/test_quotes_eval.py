@@ -190,7 +190,7 @@ def test_quotes_eval_runs_the_pipeline_on_a_sample(tmp_path: Path) -> None:
     write_pair(tmp_path, "story")
     result = evaluate_quotes(tmp_path, settings=Settings())
     json.dumps(result)  # JSON-ready
-    assert result["documents"] == 1 and result["gold"] == 3
+    assert result["documents"] == result["annotation_files"] == 1 and result["gold"] == 3
     assert result["stages"][:2] == ["parse", "entities"] and result["stages"][-1] == "quotes"
     # "According to the ministry, 30 people were hurt" holds the gold content "30 people
     # were hurt" but is more than twice as long: no Jaccard match (it matched on overlap)
