@@ -26,21 +26,15 @@ What it does (``training/README.md`` is the data card):
    news cycle is (out-of-fold paragraph micro-F1 0.3125 by topic against 0.3646 by id,
    with the shipped options: the models lean on topic words).
    The held-out articles play no part in any choice.
-   Span floors: the least confidence (mean token probability) at which a technique's
-   out-of-fold spans reach ``--span-floor-precision`` partial-overlap precision; the
-   stage annotates only spans over their floor (the rest still mark paragraphs).
 5. Fits the final models on all training articles, drops features whose weights are all
    near zero and writes the ``.npz`` (float16 weights) with the figures in its metadata;
    with ``--heldout`` it then reports the models' own figures on the held-out articles
    (the stage adds the loaded-label spans of the actors stage; ``newsgraph eval framing``
    measures the whole stage).
 
-``--reuse MODEL.npz`` keeps every model of that file and adds only what it lacks: the
-span floors (from a two-fold refit of its token model) and the hashes of the texts it
-trained on. ``--tokens-from MODEL.npz`` retrains the paragraph and article models only
-and keeps the token model of that file; its paragraph model is stored as ``context``
-(what the token model learnt to read), and the token model's out-of-fold probabilities
-for the floors and the paragraph union come from a two-fold refit on its vocabulary.
+``--record-hashes MODEL.npz`` adds to a model file built before they were recorded the
+hashes of the texts it trained on (:func:`newsgraph.evaluate.semeval.text_hash`), which
+``newsgraph eval framing`` uses to leave those articles out; nothing else changes.
 """
 
 from __future__ import annotations
@@ -74,7 +68,6 @@ from newsgraph.stages.framing_features import (
     CueLexicon,
     LinearModel,
     load_cues,
-    load_models,
     model_arrays,
     paragraph_context,
     paragraph_features,
@@ -135,92 +128,6 @@ def topic_folds(articles: Sequence[SemEvalArticle], folds: int) -> dict[str, int
     sizes = np.bincount(found, minlength=folds).tolist()
     log(f"topic folds: {sizes} articles")
     return {a.id: int(k) for a, k in zip(articles, found, strict=True)}
-
-
-def span_floors(
-    docs: Sequence[Any],
-    probabilities: Sequence[np.ndarray],
-    gold: Sequence[Sequence[tuple[str, int, int]]],
-    techniques: Sequence[str],
-    thresholds: np.ndarray,
-    target: float,
-) -> tuple[dict[str, float], dict[str, Any]]:
-    """Per technique, the least span confidence whose spans reach ``target`` precision.
-
-    Precision is the partial-overlap one of :func:`span_scores` over the out-of-fold
-    spans at or above the floor; a technique that never reaches it (with at least 20
-    spans left) gets a floor of 1.0: its model spans are not annotated.
-    """
-    spans = [
-        decode_spans(doc, p, techniques, thresholds)
-        for doc, p in zip(docs, probabilities, strict=True)
-    ]
-    floors: dict[str, float] = {}
-    curve: dict[str, Any] = {}
-    for technique in techniques:
-        floors[technique] = 1.0
-        curve[technique] = []
-        for floor in np.round(np.arange(0.1, 0.96, 0.05), 2):
-            kept = [
-                [(s.label, s.start, s.end) for s in found if s.confidence >= floor]
-                for found in spans
-            ]
-            micro = span_scores(gold, kept, [technique])["micro"]
-            curve[technique].append((float(floor), micro["precision"], micro["predicted"]))
-            if micro["predicted"] >= 20 and micro["precision"] >= target:
-                floors[technique] = float(floor)
-                break
-    log(f"span floors for precision {target}: {floors}")
-    return floors, curve
-
-
-def refit_token_oof(
-    articles: Sequence[SemEvalArticle],
-    docs: Sequence[Any],
-    contexts: Sequence[Sequence[Sequence[str]]],
-    tokens: LinearModel,
-    cues: CueLexicon,
-    c: float,
-    cache: Path,
-) -> list[np.ndarray]:
-    """Two-fold out-of-fold token probabilities of ``tokens``' labels, on its vocabulary.
-
-    Cached in ``cache`` by the token model's vocabulary and labels, the articles and ``c``
-    (a second run with other paragraph options reuses them).
-    """
-    key = hashlib.sha256(
-        "\n".join(
-            [*tokens.labels, str(len(tokens.vocabulary)), str(c), *(a.id for a in articles)]
-        ).encode()
-    ).hexdigest()[:12]
-    path = cache / f"token-oof-{key}.npz"
-    if path.exists():
-        log(f"reading token out-of-fold probabilities from {path}")
-        with np.load(path) as stored:
-            return [stored[str(i)] for i in range(len(articles))]
-    x_by_doc = [
-        token_matrix(token_features(doc, cues, context), tokens.vocabulary)
-        for doc, context in zip(docs, contexts, strict=True)
-    ]
-    y_by_doc = [
-        token_labels(doc, a.spans, tokens.labels) for a, doc in zip(articles, docs, strict=True)
-    ]
-    folds = np.array([fold_of(a.id, 2) for a in articles])
-    oof: list[np.ndarray] = [np.zeros((len(doc), len(tokens.labels))) for doc in docs]
-    for k in range(2):
-        inside = [i for i in range(len(docs)) if folds[i] != k]
-        w, b = fit_columns(
-            sparse.vstack([x_by_doc[i] for i in inside]),
-            np.vstack([y_by_doc[i] for i in inside]),
-            c,
-            balanced=False,
-        )
-        for i in range(len(docs)):
-            if folds[i] == k:
-                oof[i] = predict(x_by_doc[i], w, b)
-        log(f"token refit fold {k} done")
-    np.savez_compressed(path, **{str(i): p.astype(np.float32) for i, p in enumerate(oof)})
-    return oof
 
 
 # --- data ------------------------------------------------------------------------------
@@ -645,9 +552,8 @@ def heldout_figures(
     paragraph: LinearModel,
     tokens: LinearModel,
     cues: CueLexicon,
-    context_model: LinearModel | None = None,
 ) -> dict[str, Any]:
-    """The models alone (no loaded-label spans, no span floors) on the held-out articles."""
+    """The models alone (no loaded-label spans) on the held-out articles."""
     gold_p: list[frozenset[str]] = []
     guess_p: list[frozenset[str]] = []
     gold_s = []
@@ -656,12 +562,9 @@ def heldout_figures(
         bounds = line_bounds(article.text)
         lines = sorted(bounds)
         ordered = [bounds[n] for n in lines]
-        features = paragraph_features(doc, ordered, cues)
-        p = paragraph.probabilities(features)
-        reader = context_model or paragraph
-        columns = [reader.labels.index(t) for t in tokens.labels]
-        seen = reader.probabilities(features)
-        context = paragraph_context(doc, ordered, seen[:, columns], tokens.labels)
+        p = paragraph.probabilities(paragraph_features(doc, ordered, cues))
+        columns = [paragraph.labels.index(t) for t in tokens.labels]
+        context = paragraph_context(doc, ordered, p[:, columns], tokens.labels)
         gold = dict(article.paragraphs)
         for row, n in zip(p >= paragraph.thresholds, lines, strict=True):
             if n in gold:
@@ -683,61 +586,22 @@ def heldout_figures(
     }
 
 
-def add_floors(
-    args: argparse.Namespace,
-    articles: Sequence[SemEvalArticle],
-    docs: Sequence[Any],
-    cues: CueLexicon,
-) -> int:
-    """``--reuse``: the models of a model file unchanged, with span floors and text hashes.
+def record_hashes(path: Path, articles: Sequence[SemEvalArticle]) -> int:
+    """``--record-hashes``: add ``trained_sha256`` to a model file that lacks it.
 
-    The token model's out-of-fold probabilities come from :func:`refit_token_oof`, its
-    paragraph context from the file's paragraph model (trained on these articles, so a
-    little surer than at run time).
+    Raises:
+        SystemExit: when the file was trained on other articles than ``articles``.
     """
-    previous = load_models(args.reuse)
-    if set(previous.trained_ids) != {a.id for a in articles}:
-        raise SystemExit(f"{args.reuse} was trained on other articles than these")
-    rows, _, _ = paragraph_rows(articles, docs, cues)
-    seen = previous.paragraph.probabilities(rows)
-    contexts = contexts_of(articles, docs, seen, previous.paragraph.labels)
-    tokens = previous.tokens
-    oof = refit_token_oof(articles, docs, contexts, tokens, cues, args.c_tokens, args.cache)
-    gold = [list(a.spans) for a in articles]
-    floors, curve = span_floors(
-        docs, oof, gold, tokens.labels, tokens.thresholds, args.span_floor_precision
-    )
-    meta = {
-        **previous.meta,
-        "span_confidence_floor": floors,
-        "span_floor_precision": args.span_floor_precision,
-        "span_floor_curve": curve,
-        "floors_added": time.strftime("%Y-%m-%d"),
-    }
-    meta["version"] = f"{previous.meta.get('version', 'framing')}+floors-{meta['floors_added']}"
-    arrays = {
-        **model_arrays("paragraph", previous.paragraph),
-        **model_arrays("tokens", tokens),
-    }
-    if previous.article is not None:
-        arrays.update(model_arrays("article", previous.article))
-    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    arrays["trained_ids"] = np.frombuffer(
-        "\n".join(a.id for a in articles).encode(), dtype=np.uint8
-    )
+    with np.load(path, allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    trained = set(bytes(arrays["trained_ids"].tobytes()).decode("utf-8").split("\n"))
+    if trained != {a.id for a in articles}:
+        raise SystemExit(f"{path} was trained on other articles than these")
     arrays["trained_sha256"] = np.frombuffer(
         "\n".join(text_hash(a.text) for a in articles).encode(), dtype=np.uint8
     )
-    np.savez_compressed(args.out, **arrays)
-    log(f"wrote {args.out} ({meta['version']}): span floors {floors}")
-    figures = json.loads(args.figures.read_text(encoding="utf-8")) if args.figures.exists() else {}
-    figures.update(
-        version=meta["version"],
-        span_confidence_floor=floors,
-        span_floor_precision=args.span_floor_precision,
-        span_floor_curve=curve,
-    )
-    args.figures.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    np.savez_compressed(path, **arrays)
+    log(f"recorded the text hashes of {len(articles)} training articles in {path}")
     return 0
 
 
@@ -782,27 +646,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="out-of-fold folds: k-means topics of the articles, or a hash of the id",
     )
     parser.add_argument(
-        "--span-floor-precision",
-        type=float,
-        default=0.5,
-        help="annotate a technique's spans from the confidence reaching this precision",
-    )
-    parser.add_argument(
-        "--reuse",
+        "--record-hashes",
         type=Path,
         default=None,
-        help="keep every model of this model file; add the span floors and text hashes only",
-    )
-    parser.add_argument(
-        "--tokens-from",
-        type=Path,
-        default=None,
-        help="keep the token model of this model file; retrain the paragraph models only",
+        help="add the training texts' hashes to this model file, change nothing else",
     )
     args = parser.parse_args(argv)
 
     began = time.perf_counter()
     data = read_semeval(args.data / "semeval2023_en")
+    if args.record_hashes is not None:
+        trained = [a for a in data.articles if not is_heldout(a.id)]
+        return record_hashes(args.record_hashes, trained)
     cues = load_cues()
     docs = parse_all(data.articles, args.spacy_model, args.cache)
     train = [i for i, a in enumerate(data.articles) if not is_heldout(a.id)]
@@ -811,8 +666,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     train_docs = [docs[i] for i in train]
     log(f"{len(train)} training articles, {len(held)} held out")
     extra = read_ptc(args.data / "ptc2020", {a.id: a for a in articles}) if args.ptc else {}
-    if args.reuse is not None:
-        return add_floors(args, articles, train_docs, cues)
 
     args.fold_by_id = (
         topic_folds(articles, args.folds)
@@ -822,34 +675,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows, labels, owners = paragraph_rows(articles, train_docs, cues)
     folds = np.array([args.fold_by_id[owner] for owner in owners])
     paragraph, paragraph_oof, probabilities = train_paragraphs(rows, labels, folds, args)
-    context_model: LinearModel | None = None
-    if args.tokens_from is not None:
-        previous = load_models(args.tokens_from)
-        context_model, tokens = previous.paragraph, previous.tokens
-        seen = context_model.probabilities(rows)
-        contexts = contexts_of(articles, train_docs, seen, context_model.labels)
-        token_probabilities = refit_token_oof(
-            articles, train_docs, contexts, tokens, cues, args.c_tokens, args.cache
-        )
-        span_oof = {
-            "micro": previous.meta["out_of_fold"]["spans"],
-            "by_technique": {
-                t: {"f1": f1}
-                for t, f1 in previous.meta["out_of_fold"]["spans_by_technique"].items()
-            },
-        }
-    else:
-        contexts = contexts_of(articles, train_docs, probabilities, paragraph.labels)
-        tokens, span_oof, token_probabilities = train_tokens(
-            articles, train_docs, contexts, extra, cues, args
-        )
-    floors, floor_curve = span_floors(
-        train_docs,
-        token_probabilities,
-        [list(a.spans) for a in articles],
-        tokens.labels,
-        tokens.thresholds,
-        args.span_floor_precision,
+    contexts = contexts_of(articles, train_docs, probabilities, paragraph.labels)
+    tokens, span_oof, token_probabilities = train_tokens(
+        articles, train_docs, contexts, extra, cues, args
     )
     union = union_helps(articles, train_docs, probabilities, paragraph, token_probabilities, tokens)
     log(
@@ -887,16 +715,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "spans_mark_paragraphs": union["with"] > union["without"],
         "span_union_out_of_fold": union,
         "folds_by": args.folds_by,
-        "span_confidence_floor": floors,
-        "span_floor_precision": args.span_floor_precision,
-        "span_floor_curve": floor_curve,
-        "tokens_from": (
-            str(previous.meta.get("version", "")) if args.tokens_from is not None else ""
-        ),
     }
     arrays = {**model_arrays("paragraph", paragraph), **model_arrays("tokens", tokens)}
-    if context_model is not None:
-        arrays.update(model_arrays("context", context_model))
     if article_model is not None:
         arrays.update(model_arrays("article", article_model))
     digest = hashlib.sha256(b"".join(a.tobytes() for a in arrays.values())).hexdigest()[:8]
@@ -922,7 +742,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             paragraph,
             tokens,
             cues,
-            context_model,
         )
         log(
             "held-out (models only): paragraph micro-F1 "

@@ -118,6 +118,7 @@ def test_framing_model_is_small_and_consistent() -> None:
         assert np.all((model.thresholds > 0) & (model.thresholds <= 1))
     assert models.meta["version"].startswith("framing-")
     assert len(models.trained_ids) > 300
+    assert len(models.trained_texts) == len(models.trained_ids)  # hashes of the texts
 
 
 def test_framing_linear_model_scores_tf_idf_and_binary_rows() -> None:
@@ -193,14 +194,21 @@ def test_framing_surest_spans_keep_fewer_surer_ones() -> None:
         span("Loaded_Language", 1, 1, 0.6),  # "vile": kept
         span("Name_Calling-Labeling", 1, 2, 0.4),  # "vile Beatles": overlaps a surer span
         span("Name_Calling-Labeling", 2, 2, 0.9),  # "Beatles": a name, no wording
-        span("Loaded_Language", 3, 3, 0.2),  # "wrecked": below the floor
+        span("Exaggeration-Minimisation", 3, 3, 0.9),  # "wrecked": not the paragraph's
         span("Name_Calling-Labeling", 4, 5, 0.9),  # "Deir ez": proper nouns only
         span("Loaded_Language", 6, 7, 0.5),  # "brutal plans": kept
     ]
-    kept = surest_spans(doc, spans, {"Loaded_Language": 0.3})
+    whole = (0, len(doc.text))
+    paragraphs = [
+        Found(PARAGRAPH_KIND, label, *whole, 0.5)
+        for label in ("Loaded_Language", "Name_Calling-Labeling")
+    ]
+    kept = surest_spans(doc, spans, paragraphs)
     assert [doc.text[s.start : s.end] for s in kept] == ["vile", "brutal plans"]
-    # without floors, "wrecked" stays
-    assert len(surest_spans(doc, spans, {})) == 3
+    # a paragraph of that technique lets "wrecked" through
+    extra = Found(PARAGRAPH_KIND, "Exaggeration-Minimisation", *whole, 0.5)
+    assert len(surest_spans(doc, spans, [*paragraphs, extra])) == 3
+    assert surest_spans(doc, spans, []) == []
 
 
 @pytest.mark.parametrize(

@@ -16,12 +16,11 @@ the parse stage and the actors of the actors stage, with linear models trained b
    inside a span of each span technique (``Loaded_Language``, ``Name_Calling-Labeling``
    ...). Runs of tokens at or above the technique's threshold (tuned for span F1) are
    candidate spans. Only the surer ones become annotations of kind ``persuasion``, whose
-   span is exactly those words (:func:`surest_spans`): a span's confidence (its mean
-   probability) must reach its technique's floor (``span_confidence_floor`` in the
-   model file, set where the out-of-fold span precision of the training part reaches
-   ``span_floor_precision``), it needs a word that is not a proper noun, and where
-   spans of several techniques overlap only the most confident stays. Every candidate
-   still counts for the paragraph (step 3).
+   span is exactly those words (:func:`surest_spans`): the paragraph model must find the
+   span's technique in the span's paragraph too (two models agreeing, the token model's
+   low F1-tuned threshold alone is not enough), the span needs a word that is not a
+   proper noun, and where spans of several techniques overlap only the most confident
+   stays. Every candidate still counts for the paragraph (step 3), as in training.
 3. **Loaded labels.** Every actor mention the actors stage flagged ``loaded`` ("the
    Zionist regime", "the Kyiv regime", "Hamas-ISIS", "orcs") becomes a
    ``Name_Calling-Labeling`` span annotation targeting that actor, whichever side uses
@@ -136,13 +135,14 @@ def decode_spans(
     return found
 
 
-def surest_spans(doc: Any, spans: Sequence[Found], floors: dict[str, float]) -> list[Found]:
+def surest_spans(doc: Any, spans: Sequence[Found], paragraphs: Sequence[Found]) -> list[Found]:
     """The spans worth showing a reader: fewer and surer (see the module docstring).
 
-    A span is kept when its confidence reaches ``floors[label]`` (0 when absent) and
-    it holds a word of its own that is not a proper noun (a bare "Beatles" or "ez" of
-    "Deir ez-Zor" is not wording); then, most confident first, a span is dropped when
-    it overlaps one of another technique already kept.
+    A span is kept when one of ``paragraphs`` (paragraph annotations) holds its start
+    and has its technique, and when it holds a word of its own that is not a proper
+    noun (a bare "Beatles" or "ez" of "Deir ez-Zor" is not wording); then, most
+    confident first, a span is dropped when it overlaps one of another technique
+    already kept.
     """
     from spacy.attrs import IS_ALPHA, IS_STOP, POS
 
@@ -154,7 +154,7 @@ def surest_spans(doc: Any, spans: Sequence[Found], floors: dict[str, float]) -> 
     starts = np.asarray([token.idx for token in doc])
     kept: list[Found] = []
     for span in sorted(spans, key=lambda s: (-s.confidence, s.start, s.label)):
-        if span.confidence < floors.get(span.label, 0.0):
+        if not any(p.label == span.label and p.start <= span.start < p.end for p in paragraphs):
             continue
         inside = (starts >= span.start) & (starts < span.end)
         if not worded[inside].any():
@@ -224,11 +224,6 @@ class FramingStage:
         self.models: FramingModels = load_models()
         self.cues = load_cues()
         self.version = str(self.models.meta.get("version", ""))
-        #: The least confidence of a span shown, by technique (none in older model files).
-        self.span_floors: dict[str, float] = {
-            str(label): float(value)
-            for label, value in self.models.meta.get("span_confidence_floor", {}).items()
-        }
 
     def __call__(self, batch: Sequence[Analysis]) -> list[Analysis]:
         """Return the batch with persuasion annotations appended (articles not parsed: as is)."""
@@ -254,22 +249,21 @@ class FramingStage:
         bounds: Sequence[tuple[int, int]],
         scores: NDArray[np.float64],
         columns: Columns,
+        paragraphs: Sequence[Found] = (),
     ) -> tuple[list[Found], list[Found]]:
         """Technique spans from the token model and loaded actor mentions, with targets.
 
-        ``scores`` are the paragraph probabilities the token model reads (those of the
-        ``context`` model when the model file has one). Returns the spans to annotate and
-        every candidate span of the token model (for the paragraphs, see the module
-        docstring).
+        ``paragraphs`` are the paragraph model's annotations (a span is shown only in a
+        paragraph annotated with its technique). Returns the spans to annotate and every
+        candidate span of the token model (for the paragraphs, see the module docstring).
         """
         model = self.models.tokens
-        reader = self.models.context or self.models.paragraph
-        wanted = [reader.labels.index(label) for label in model.labels]
+        wanted = [self.models.paragraph.labels.index(label) for label in model.labels]
         context = paragraph_context(doc, bounds, scores[:, wanted], model.labels, columns)
         features = token_features(doc, self.cues, context, columns)
         probabilities = model.probabilities(features)
         candidates = decode_spans(doc, probabilities, model.labels, model.thresholds)
-        spans = surest_spans(doc, candidates, self.span_floors)
+        spans = surest_spans(doc, candidates, paragraphs)
         owners = _mention_owners(doc, actors)
         column = model.labels.index(LOADED_LABEL) if LOADED_LABEL in model.labels else None
         loaded: list[Found] = []
@@ -325,10 +319,9 @@ class FramingStage:
             rows = paragraph_features(doc, bounds, self.cues, columns)
             scores = self.models.paragraph.probabilities(rows)
             paragraphs = self.paragraph_annotations(bounds, scores)
-            # The token model reads the paragraph model it was trained with.
-            context = self.models.context
-            seen = context.probabilities(rows) if context is not None else scores
-            spans, candidates = self.span_annotations(doc, analysis.actors, bounds, seen, columns)
+            spans, candidates = self.span_annotations(
+                doc, analysis.actors, bounds, scores, columns, paragraphs
+            )
             found += [*self.article_annotations(bounds, rows), *paragraphs, *spans]
             if self.models.meta.get("spans_mark_paragraphs"):
                 found += _paragraphs_of_spans(bounds, paragraphs, candidates)

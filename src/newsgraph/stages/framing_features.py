@@ -536,9 +536,6 @@ class FramingModels:
     #: :func:`~newsgraph.evaluate.semeval.text_hash` of every article trained on
     #: (empty in model files older than that record).
     trained_texts: frozenset[str] = frozenset()
-    #: The paragraph model the token model was trained to read (its paragraph context),
-    #: when the paragraph model was retrained after it; None: ``paragraph`` itself.
-    context: LinearModel | None = None
 
 
 def _read_model(data: Any, prefix: str) -> LinearModel:
@@ -568,7 +565,6 @@ def load_models(path: Path = MODEL_PATH) -> FramingModels:
                 paragraph=_read_model(data, "paragraph"),
                 tokens=_read_model(data, "tokens"),
                 article=_read_model(data, "article") if "article.labels" in data else None,
-                context=_read_model(data, "context") if "context.labels" in data else None,
                 meta=meta,
                 trained_ids=frozenset(_split(data["trained_ids"])),
                 trained_texts=(
