@@ -18,6 +18,7 @@ from newsgraph.stages.actors import ActorsStage
 from newsgraph.stages.entities import EntitiesStage
 from newsgraph.stages.framing import (
     PARAGRAPH_KIND,
+    SPAN_FLOOR,
     SPAN_KIND,
     Found,
     FramingStage,
@@ -194,21 +195,14 @@ def test_framing_surest_spans_keep_fewer_surer_ones() -> None:
         span("Loaded_Language", 1, 1, 0.6),  # "vile": kept
         span("Name_Calling-Labeling", 1, 2, 0.4),  # "vile Beatles": overlaps a surer span
         span("Name_Calling-Labeling", 2, 2, 0.9),  # "Beatles": a name, no wording
-        span("Exaggeration-Minimisation", 3, 3, 0.9),  # "wrecked": not the paragraph's
+        span("Exaggeration-Minimisation", 3, 3, SPAN_FLOOR - 0.01),  # "wrecked": unsure
         span("Name_Calling-Labeling", 4, 5, 0.9),  # "Deir ez": proper nouns only
-        span("Loaded_Language", 6, 7, 0.5),  # "brutal plans": kept
+        span("Loaded_Language", 6, 7, SPAN_FLOOR),  # "brutal plans": kept
     ]
-    whole = (0, len(doc.text))
-    paragraphs = [
-        Found(PARAGRAPH_KIND, label, *whole, 0.5)
-        for label in ("Loaded_Language", "Name_Calling-Labeling")
-    ]
-    kept = surest_spans(doc, spans, paragraphs)
+    kept = surest_spans(doc, spans)
     assert [doc.text[s.start : s.end] for s in kept] == ["vile", "brutal plans"]
-    # a paragraph of that technique lets "wrecked" through
-    extra = Found(PARAGRAPH_KIND, "Exaggeration-Minimisation", *whole, 0.5)
-    assert len(surest_spans(doc, spans, [*paragraphs, extra])) == 3
-    assert surest_spans(doc, spans, []) == []
+    # a lower floor lets "wrecked" through
+    assert len(surest_spans(doc, spans, floor=0.1)) == 3
 
 
 @pytest.mark.parametrize(
