@@ -283,6 +283,20 @@ def test_framing_eval_scores_every_article_of_the_official_dev_layout(tmp_path: 
 
 
 @pytest.mark.slow
+def test_framing_eval_cli_scores_the_official_dev_layout(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newsgraph.cli import cli
+
+    write_official_dev(tmp_path)
+    outcome = CliRunner().invoke(cli, ["eval", "framing", "--data", str(tmp_path), "--json"])
+    assert outcome.exit_code == 0, outcome.output
+    result = json.loads(outcome.output)
+    assert result["articles"] == 2 and result["split"] == "unseen"
+    assert "paragraph_majority" in result["baselines"]
+
+
+@pytest.mark.slow
 def test_framing_eval_quality_gate_on_heldout(shared_data: Path, update_golden: bool) -> None:
     """Figures on the held-out SemEval-2023 articles may not drop more than the tolerance.
 
