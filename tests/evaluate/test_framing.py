@@ -312,6 +312,7 @@ def test_framing_eval_quality_gate_on_heldout(shared_data: Path, update_golden: 
         "paragraph_micro_f1": result["paragraph"]["micro_f1"],
         "paragraph_macro_f1": result["paragraph"]["macro_f1"],
         "span_micro_f1": result["spans"]["micro"]["f1"],
+        "span_micro_precision": result["spans"]["micro"]["precision"],
         "loaded_language_span_f1": result["spans"]["by_technique"]["Loaded_Language"]["f1"],
         "name_calling_span_f1": result["spans"]["by_technique"]["Name_Calling-Labeling"]["f1"],
         "frames_micro_f1": result["frames"]["f1"],
