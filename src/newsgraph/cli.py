@@ -669,7 +669,8 @@ def evaluate_ner(data: str, limit: int | None, as_json: bool) -> None:
 @limit_option
 @eval_format_option
 def evaluate_quotes(data: str, limit: int | None, as_json: bool) -> None:
-    """Quotes and speakers on PolNeAR (brat .ann beside .txt): overlap and exact F1."""
+    """Quotes and speakers on PolNeAR (brat .ann beside .txt): Jaccard >= 0.5 and exact F1,
+    beside a quote-marks baseline."""
     from pathlib import Path
 
     from newsgraph.evaluate.quotes import evaluate_quotes as run
@@ -703,6 +704,20 @@ def evaluate_events(data: str, limit: int | None, as_json: bool) -> None:
     _print_metrics(run(Path(data), limit=limit), "json" if as_json else "table")
 
 
+@evaluate.command(name="event-location")
+@data_file_option
+@limit_option
+@eval_format_option
+def evaluate_event_location(data: str, limit: int | None, as_json: bool) -> None:
+    """Event places on Prodigy VERB/LOCATION sentences: share placed at the gold location,
+    beside first-place and nearest-place baselines."""
+    from pathlib import Path
+
+    from newsgraph.evaluate.event_location import evaluate_event_location as run
+
+    _print_metrics(run(Path(data), limit=limit), "json" if as_json else "table")
+
+
 @evaluate.command(name="tone")
 @data_file_option
 @limit_option
@@ -720,10 +735,11 @@ def evaluate_tone(data: str, limit: int | None, as_json: bool) -> None:
 @data_dir_option
 @click.option(
     "--split",
-    type=click.Choice(["heldout", "train", "all"]),
-    default="heldout",
+    type=click.Choice(["unseen", "trained", "all"]),
+    default="unseen",
     show_default=True,
-    help="Which articles: the project's held-out part, the part trained on, or all.",
+    help="Which articles: those the model never trained on (by text hash), those it "
+    "trained on, or all.",
 )
 @limit_option
 @eval_format_option

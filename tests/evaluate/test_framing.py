@@ -9,15 +9,18 @@ import pytest
 
 from newsgraph.errors import InputError
 from newsgraph.evaluate.framing import (
+    baselines,
     evaluate_framing,
     frame_scores,
     merge_spans,
     paragraph_scores,
     select,
     span_scores,
+    strict_span_scores,
     table_view,
+    unknowns,
 )
-from newsgraph.evaluate.semeval import is_heldout, line_bounds, read_semeval
+from newsgraph.evaluate.semeval import is_heldout, line_bounds, read_semeval, text_hash
 from newsgraph.settings import Settings
 from newsgraph.stages.framing_features import TECHNIQUES
 
@@ -158,19 +161,103 @@ def test_framing_eval_merge_spans_keeps_techniques_apart() -> None:
 
 def test_framing_eval_select_splits(tmp_path: Path) -> None:
     articles = read_semeval(write_sample(tmp_path)).articles
-    assert select(articles, "all") == articles
-    assert len(select(articles, "heldout")) + len(select(articles, "train")) == 1
+    trained = frozenset({text_hash(TEXT)})
+    assert select(articles, "all", trained) == articles
+    assert select(articles, "trained", trained) == articles
+    assert select(articles, "unseen", trained) == []
+    assert select(articles, "unseen", frozenset()) == articles
     with pytest.raises(InputError, match="unknown split"):
-        select(articles, "dev")
+        select(articles, "dev", trained)
+
+
+def test_framing_eval_text_hash_ignores_line_ends_not_words() -> None:
+    assert text_hash(TEXT) == text_hash(TEXT.replace("\n", "\r\n") + "\n\n")
+    assert text_hash(TEXT) != text_hash(TEXT.replace("Tuesday", "Monday"))
+
+
+# A second article, in the subtask-3 folder only (the organisers' subtask-1 folder holds
+# fewer articles than subtask 3's).
+OTHER = "Facts Matter\n\nExperts say the plan will fail.\n"
+OTHER_LABELS = "222\t1\tSlogans\n222\t3\tAppeal_to_Authority\n"
+
+
+def write_official_dev(folder: Path) -> Path:
+    """The official dev layout: three articles folders side by side, labels of subtask 3."""
+    for subtask in (1, 2, 3):
+        articles = folder / f"dev-articles-subtask-{subtask}"
+        articles.mkdir(parents=True)
+        (articles / "article111.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "dev-articles-subtask-3" / "article222.txt").write_text(OTHER, encoding="utf-8")
+    (folder / "dev-labels-subtask-3.txt").write_text(LABELS + OTHER_LABELS, encoding="utf-8")
+    (folder / "dev-labels-subtask-3-spans.txt").write_text(
+        SPANS + "222\tAppeal_to_Authority\t14\t25\n", encoding="utf-8"
+    )
+    (folder / "dev-labels-subtask-2.txt").write_text(
+        "111\tPolitical,Morality\n222\tPolitical\n", encoding="utf-8"
+    )
+    return folder
+
+
+def test_framing_eval_reads_the_official_dev_layout(tmp_path: Path) -> None:
+    data = read_semeval(write_official_dev(tmp_path))
+    assert [a.id for a in data.articles] == ["111", "222"]
+    assert data.has_spans and data.has_frames
+    assert data.articles[1].text == OTHER
+    assert ("Appeal_to_Authority", 14, 25) in data.articles[1].spans
+    assert OTHER[14:25] == "Experts say"
+
+
+def test_framing_eval_reads_splits_side_by_side(tmp_path: Path) -> None:
+    write_sample(tmp_path)
+    (tmp_path / "train-articles-subtask-3").mkdir()
+    (tmp_path / "train-articles-subtask-3" / "article222.txt").write_text(OTHER, "utf-8")
+    (tmp_path / "train-labels-subtask-3.txt").write_text(OTHER_LABELS, "utf-8")
+    assert [a.id for a in read_semeval(tmp_path).articles] == ["111", "222"]
+
+
+def test_framing_eval_missing_article_names_the_folders(tmp_path: Path) -> None:
+    write_official_dev(tmp_path)
+    (tmp_path / "dev-articles-subtask-3" / "article222.txt").unlink()
+    with pytest.raises(InputError, match="article 222 is labelled"):
+        read_semeval(tmp_path)
+
+
+def test_framing_eval_strict_span_scores_need_half_the_span() -> None:
+    gold = [[("A", 0, 10), ("A", 20, 30)]]
+    predicted = [[("A", 0, 10), ("A", 20, 24), ("B", 0, 10)]]
+    strict = strict_span_scores(gold, predicted, ["A", "B"])
+    # (0, 10) exact; (20, 24) has Jaccard 0.4 with (20, 30): wrong; B has no gold
+    assert strict["exact"]["matched"] == 1 and strict["jaccard"]["matched"] == 1
+    assert strict["jaccard"]["precision"] == round(1 / 3, 4)
+    assert strict["jaccard"]["recall"] == 0.5
+
+
+def test_framing_eval_baselines_and_unknowns(tmp_path: Path) -> None:
+    articles = read_semeval(write_official_dev(tmp_path)).articles
+    paragraphs = [labels for a in articles for _, labels in a.paragraphs]
+    spans = [list(a.spans) for a in articles]
+    frames = [a.frames or frozenset() for a in articles]
+    found = baselines(articles, paragraphs, spans, ["Name_Calling-Labeling"], frames)
+    # Name_Calling-Labeling and Slogans tie at 2 of 7 gold pairs: the first by name wins
+    assert found["paragraph_majority"]["technique"] == "Name_Calling-Labeling"
+    assert found["paragraph_majority"]["micro_precision"] == 0.4
+    assert found["spans_whole_paragraph"]["gold"] == 2
+    # 1.5 frames an article on average: the two most frequent for every article
+    assert found["frames_majority"]["frames"] == ["Morality", "Political"]
+    assert found["frames_majority"]["precision"] == 0.75
+    missing = unknowns(paragraphs, spans, ["Doubt"], ["Doubt"])
+    assert missing["paragraph_pairs"] == missing["paragraph_pairs_all"] == 7
+    assert missing["spans"] == missing["spans_all"] == 5
 
 
 @pytest.mark.slow
 def test_framing_eval_runs_the_pipeline_on_a_sample(tmp_path: Path) -> None:
     write_sample(tmp_path)
     (tmp_path / "dev-labels-subtask-2.txt").write_text("111\tPolitical,Morality\n", "utf-8")
-    result = evaluate_framing(tmp_path, split="all", settings=Settings())
+    result = evaluate_framing(tmp_path, settings=Settings())
     json.dumps(result)  # JSON-ready
-    assert result["articles"] == 1 and result["trained_on"] == 0
+    assert result["articles"] == result["articles_in_data"] == 1
+    assert result["trained_on"] == 0
     assert result["stages"] == ["parse", "entities", "actors", "framing"]
     assert result["paragraph"]["paragraphs"] == 3
     assert result["spans"]["micro"]["gold"] == 4
@@ -181,6 +268,32 @@ def test_framing_eval_runs_the_pipeline_on_a_sample(tmp_path: Path) -> None:
     assert table["paragraph_micro_f1"] == result["paragraph"]["micro_f1"]
     assert "Name_Calling-Labeling" in table["techniques"]
     assert all(isinstance(row, dict) for row in table["techniques"].values())
+    assert set(result["spans"]["strict"]) == {"jaccard", "exact"}
+    assert "span_jaccard_f1" in table and "baseline_paragraph_majority_micro_f1" in table
+
+
+@pytest.mark.slow
+def test_framing_eval_scores_every_article_of_the_official_dev_layout(tmp_path: Path) -> None:
+    write_official_dev(tmp_path)
+    result = evaluate_framing(tmp_path, settings=Settings())
+    assert result["articles_in_data"] == result["articles"] == 2
+    assert result["paragraph"]["paragraphs"] == 5
+    assert result["spans"]["micro"]["gold"] + result["unknowns"]["spans"] == 5
+    assert result["frames"]["articles"] == 2
+
+
+@pytest.mark.slow
+def test_framing_eval_cli_scores_the_official_dev_layout(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newsgraph.cli import cli
+
+    write_official_dev(tmp_path)
+    outcome = CliRunner().invoke(cli, ["eval", "framing", "--data", str(tmp_path), "--json"])
+    assert outcome.exit_code == 0, outcome.output
+    result = json.loads(outcome.output)
+    assert result["articles"] == 2 and result["split"] == "unseen"
+    assert "paragraph_majority" in result["baselines"]
 
 
 @pytest.mark.slow
@@ -194,11 +307,12 @@ def test_framing_eval_quality_gate_on_heldout(shared_data: Path, update_golden: 
     if not path.is_dir():
         pytest.skip(f"SemEval-2023 training data not found at {path}")
     baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
-    result = evaluate_framing(path, split="heldout", settings=Settings())
+    result = evaluate_framing(path, settings=Settings())
     figures = {
         "paragraph_micro_f1": result["paragraph"]["micro_f1"],
         "paragraph_macro_f1": result["paragraph"]["macro_f1"],
         "span_micro_f1": result["spans"]["micro"]["f1"],
+        "span_micro_precision": result["spans"]["micro"]["precision"],
         "loaded_language_span_f1": result["spans"]["by_technique"]["Loaded_Language"]["f1"],
         "name_calling_span_f1": result["spans"]["by_technique"]["Name_Calling-Labeling"]["f1"],
         "frames_micro_f1": result["frames"]["f1"],

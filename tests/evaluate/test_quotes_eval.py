@@ -9,7 +9,15 @@ import pytest
 
 from newsgraph.errors import InputError
 from newsgraph.evaluate.brat import pair_files, parse_ann, read_brat
-from newsgraph.evaluate.quotes import evaluate_quotes, match, score_documents, scores, trimmed
+from newsgraph.evaluate.quotes import (
+    evaluate_quotes,
+    jaccard,
+    match,
+    quote_mark_baseline,
+    score_documents,
+    scores,
+    trimmed,
+)
 from newsgraph.settings import Settings
 
 BASELINE = Path(__file__).with_name("baseline_quotes.json")
@@ -111,11 +119,30 @@ def test_quotes_eval_trimming(text: str, expected: str) -> None:
     assert text[start:end] == expected
 
 
-def test_quotes_eval_matching_is_one_to_one_by_largest_overlap() -> None:
+def test_quotes_eval_matching_is_one_to_one_by_jaccard() -> None:
     gold = [((0, 10),), ((20, 30), (40, 50))]
-    predicted = [(5, 45, None), (0, 8, None), (41, 42, None)]
-    # (5, 45) shares 5 with gold 0 and 10+5 with gold 1: it goes to gold 1; (0, 8) to gold 0
-    assert match(gold, predicted) == [(0, 1), (1, 0)]
+    predicted = [(5, 45, None), (0, 8, None), (41, 42, None), (1, 10, None)]
+    # (5, 45) shares 15 of 45 characters with gold 1 (Jaccard 0.33): no match, nor
+    # (41, 42) with one shared character; (1, 10) (0.9) wins gold 0 over (0, 8) (0.8)
+    assert match(gold, predicted) == [(0, 3)]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [(0, 10, 1.0), (0, 5, 0.5), (0, 4, 0.4), (9, 30, 0.0333), (20, 30, 0.0)],
+)
+def test_quotes_eval_jaccard_of_a_span_and_fragments(start: int, end: int, expected: float) -> None:
+    assert jaccard(start, end, ((0, 10),)) == expected
+
+
+def test_quotes_eval_one_shared_character_is_no_match() -> None:
+    result = scores(gold=[((0, 40),)], sources=[()], predicted=[(39, 80, None)])
+    assert result["jaccard"]["f1"] == 0.0 and result["matched"] == 0
+
+
+def test_quotes_eval_quote_mark_baseline_finds_quoted_stretches() -> None:
+    assert quote_mark_baseline(TEXT) == [(35, 50, None), (64, 83, None)]
+    assert quote_mark_baseline('No "x" here') == []
 
 
 def test_quotes_eval_scores_hand_checked_example() -> None:
@@ -124,12 +151,12 @@ def test_quotes_eval_scores_hand_checked_example() -> None:
     sources = [((0, 2),), ((26, 30),), ()]
     predicted = [
         (9, 17, (0, 2)),  # "We stay": an exact match after trimming, right speaker
-        (36, 45, None),  # part of "the talks failed": an overlap match, no speaker
+        (36, 45, None),  # 9 of "the talks failed"'s 16: a Jaccard match, no speaker
         (68, 72, (0, 2)),  # "A B.": exact after trimming; gold has no source
         (54, 66, None),  # "Then nothing": a false alarm
     ]
     result = scores(gold=gold, sources=sources, predicted=predicted, text=text)
-    assert result["overlap"] == {"precision": 0.75, "recall": 1.0, "f1": 0.8571}
+    assert result["jaccard"] == {"precision": 0.75, "recall": 1.0, "f1": 0.8571}
     assert result["exact"] == {"precision": 0.5, "recall": 0.6667, "f1": 0.5714}
     # judged: the two matched pairs whose gold has a source; the missing speaker is wrong
     assert result["speaker"] == {
@@ -143,7 +170,7 @@ def test_quotes_eval_scores_hand_checked_example() -> None:
 
 def test_quotes_eval_scores_empty_inputs_are_zero_not_an_error() -> None:
     result = scores(gold=[], sources=[], predicted=[])
-    assert result["overlap"]["f1"] == 0.0 and result["speaker"]["accuracy"] == 0.0
+    assert result["jaccard"]["f1"] == 0.0 and result["speaker"]["accuracy"] == 0.0
 
 
 def test_quotes_eval_documents_do_not_collide(tmp_path: Path) -> None:
@@ -163,11 +190,15 @@ def test_quotes_eval_runs_the_pipeline_on_a_sample(tmp_path: Path) -> None:
     write_pair(tmp_path, "story")
     result = evaluate_quotes(tmp_path, settings=Settings())
     json.dumps(result)  # JSON-ready
-    assert result["documents"] == 1 and result["gold"] == 3
+    assert result["documents"] == result["annotation_files"] == 1 and result["gold"] == 3
     assert result["stages"][:2] == ["parse", "entities"] and result["stages"][-1] == "quotes"
-    assert result["matched"] == 3
+    # "According to the ministry, 30 people were hurt" holds the gold content "30 people
+    # were hurt" but is more than twice as long: no Jaccard match (it matched on overlap)
+    assert result["matched"] >= 2
     assert result["speaker"]["accuracy"] == 1.0
     assert result["rejected"] == 0
+    # the baseline's "The city is safe." is 19 of the 34 characters of gold 2's fragments
+    assert result["baseline_quote_marks"]["jaccard"]["recall"] == 0.3333
 
 
 @pytest.mark.slow
@@ -183,7 +214,7 @@ def test_quotes_eval_quality_gate_on_polnear_dev(shared_data: Path, update_golde
     baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
     result = evaluate_quotes(path, limit=baseline["documents"], settings=Settings())
     figures = {
-        "overlap_f1": result["overlap"]["f1"],
+        "jaccard_f1": result["jaccard"]["f1"],
         "exact_f1": result["exact"]["f1"],
         "speaker_accuracy": result["speaker"]["accuracy"],
     }

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import spacy
+from spacy.tokens import Doc
 
 from newsgraph.ingest import read_inputs
 from newsgraph.knowledge.base import load_countries
@@ -17,9 +18,12 @@ from newsgraph.stages.actors import ActorsStage
 from newsgraph.stages.entities import EntitiesStage
 from newsgraph.stages.framing import (
     PARAGRAPH_KIND,
+    SPAN_FLOOR,
     SPAN_KIND,
+    Found,
     FramingStage,
     decode_spans,
+    surest_spans,
     target_of,
 )
 from newsgraph.stages.framing_features import (
@@ -115,6 +119,7 @@ def test_framing_model_is_small_and_consistent() -> None:
         assert np.all((model.thresholds > 0) & (model.thresholds <= 1))
     assert models.meta["version"].startswith("framing-")
     assert len(models.trained_ids) > 300
+    assert len(models.trained_texts) == len(models.trained_ids)  # hashes of the texts
 
 
 def test_framing_linear_model_scores_tf_idf_and_binary_rows() -> None:
@@ -176,6 +181,28 @@ def test_framing_decode_spans_trims_punctuation_and_stops_at_breaks() -> None:
         ("vile , evil", pytest.approx(0.9)),
         ("brutal", pytest.approx(0.9)),
     ]
+
+
+def test_framing_surest_spans_keep_fewer_surer_ones() -> None:
+    words = ["The", "vile", "Beatles", "wrecked", "Deir", "ez", "brutal", "plans"]
+    pos = ["DET", "ADJ", "PROPN", "VERB", "PROPN", "PROPN", "ADJ", "NOUN"]
+    doc = Doc(spacy.blank("en").vocab, words=words, pos=pos)
+
+    def span(label: str, first: int, last: int, confidence: float) -> Found:
+        return Found(SPAN_KIND, label, doc[first].idx, doc[last].idx + len(doc[last]), confidence)
+
+    spans = [
+        span("Loaded_Language", 1, 1, 0.6),  # "vile": kept
+        span("Name_Calling-Labeling", 1, 2, 0.4),  # "vile Beatles": overlaps a surer span
+        span("Name_Calling-Labeling", 2, 2, 0.9),  # "Beatles": a name, no wording
+        span("Exaggeration-Minimisation", 3, 3, SPAN_FLOOR - 0.01),  # "wrecked": unsure
+        span("Name_Calling-Labeling", 4, 5, 0.9),  # "Deir ez": proper nouns only
+        span("Loaded_Language", 6, 7, SPAN_FLOOR),  # "brutal plans": kept
+    ]
+    kept = surest_spans(doc, spans)
+    assert [doc.text[s.start : s.end] for s in kept] == ["vile", "brutal plans"]
+    # a lower floor lets "wrecked" through
+    assert len(surest_spans(doc, spans, floor=0.1)) == 3
 
 
 @pytest.mark.parametrize(
@@ -267,6 +294,59 @@ def test_framing_wording_not_names_decides(pipeline: Pipeline, first: str, secon
     labels_one = sorted((n.kind, n.label) for n in one.annotations)
     labels_two = sorted((n.kind, n.label) for n in two.annotations)
     assert labels_one == labels_two
+
+
+# --- a page a person reads: written for this test, persuasive wording marked by hand ----
+
+SEED_PAGE = (
+    "City Council Approves New Water Plan After Heated Debate\n\n"
+    "The city council voted 7-2 on Tuesday to approve a plan that will raise water rates by "
+    "four percent next year and fund repairs to the northern reservoir.\n\n"
+    'Council member Dana Ortiz, who voted against the plan, called it "a shameless cash grab '
+    'by a bunch of clueless bureaucrats" and said residents were being robbed in broad '
+    "daylight.\n\n"
+    "The mayor's office said the increase would cost an average household about three dollars "
+    "a month and that the reservoir had not been repaired since 1987.\n\n"
+    "Supporters of the plan argued that doing nothing would be a disaster. \"If we don't act "
+    'now, our children will be drinking poison," said council member Lee Park.\n\n'
+    "Engineers hired by the city found cracks in two of the reservoir's four walls, according "
+    "to a report released in March.\n\n"
+    "Critics say the council is once again treating ordinary families as an endless piggy "
+    "bank, while the real culprits, the greedy contractors who botched the last repair, walk "
+    "away scot-free.\n\n"
+    "The plan also sets aside money for a study of leaks in older neighbourhoods, which the "
+    "utility estimates lose about 12 percent of treated water.\n\n"
+    "Residents at the meeting were divided. Some applauded the vote, while others shouted that "
+    "the council had betrayed the people who elected it.\n\n"
+    "The new rates take effect in January. The council will review the project's costs again "
+    "in June.\n"
+)
+#: The persuasive wording of SEED_PAGE, marked by hand before the stage was run on it.
+SEED_MARKED = (
+    "shameless cash grab",
+    "a bunch of clueless bureaucrats",
+    "robbed in broad daylight",
+    "would be a disaster",
+    "our children will be drinking poison",
+    "an endless piggy bank",
+    "the real culprits",
+    "the greedy contractors",
+    "botched",
+    "walk away scot-free",
+    "betrayed the people who elected it",
+)
+
+
+@pytest.mark.slow
+def test_framing_spans_on_a_seed_page_are_mostly_right(pipeline: Pipeline) -> None:
+    """Fewer, surer spans: at least 0.4 of the spans shown lie on hand-marked wording."""
+    analysis = analyse(pipeline, SEED_PAGE)
+    assert_well_formed(analysis)
+    marked = [(SEED_PAGE.index(m), SEED_PAGE.index(m) + len(m)) for m in SEED_MARKED]
+    spans = [n for n in analysis.annotations if n.kind == SPAN_KIND]
+    right = [n for n in spans if any(n.start < end and start < n.end for start, end in marked)]
+    assert spans, "no span at all on a page full of loaded wording"
+    assert len(right) / len(spans) >= 0.4, spans_of(analysis)
 
 
 # --- the demo stories -------------------------------------------------------------------

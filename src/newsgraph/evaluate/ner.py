@@ -21,6 +21,10 @@ newsgraph parses an article. Sentence by sentence gives the same F1 within 0.001
 pipeline does. Scoring is conlleval's: a predicted entity counts only when its
 character span and its label both match a gold entity exactly.
 
+A trivial baseline is scored beside it in the same run (:func:`capitalised_baseline`):
+every run of capitalised tokens (a sentence's first word only when the next is
+capitalised too) is an entity of the label most frequent in the scored gold.
+
 >>> scores(gold=[(0, 5, "PER")], predicted=[(0, 5, "PER"), (9, 14, "LOC")])["f1"]
 0.6667
 """
@@ -103,6 +107,31 @@ def predict(nlp: Any, documents: list[Document], *, batch_size: int = 32) -> lis
     return found
 
 
+def capitalised_baseline(document: Document, label: str) -> list[Span]:
+    """Runs of capitalised tokens as entities of ``label``; no model.
+
+    A sentence's first token joins a run only when the token after it is capitalised.
+
+    >>> from newsgraph.evaluate.conll import Sentence
+    >>> words = ("Officials", "met", "Ann", "Lee", "in", "Paris")
+    >>> capitalised_baseline(Document.build([Sentence(words, ("O",) * 6)]), "PER")
+    [(14, 21, 'PER'), (25, 30, 'PER')]
+    """
+    found: list[Span] = []
+    for sentence, spans in zip(document.sentences, document.offsets, strict=True):
+        capital = [token[:1].isupper() for token in sentence.tokens]
+        if capital and len(capital) > 1 and not capital[1]:
+            capital[0] = False
+        first: int | None = None
+        for index, on in enumerate([*capital, False]):
+            if on and first is None:
+                first = index
+            elif not on and first is not None:
+                found.append((spans[first][0], spans[index - 1][1], label))
+                first = None
+    return found
+
+
 def _corpus_spans(documents: list[Document], spans: list[list[Span]]) -> list[Span]:
     """Shift each document's spans by the length of the texts before it, so none collide."""
     shifted: list[Span] = []
@@ -126,7 +155,8 @@ def evaluate_ner(
     Returns:
         JSON-ready figures: ``precision``, ``recall``, ``f1`` (micro), ``per_label``,
         counts of ``documents``, ``sentences``, ``tokens``, ``gold_entities`` and
-        ``predicted_entities``, the ``model``, ``label_map`` and ``seconds`` taken.
+        ``predicted_entities``, ``baseline_capitalised`` (:func:`capitalised_baseline`
+        scored alike), the ``model``, ``label_map`` and ``seconds`` taken.
 
     Raises:
         InputError: when the file cannot be read or is not CoNLL.
@@ -150,6 +180,12 @@ def evaluate_ner(
         gold=_corpus_spans(documents, gold), predicted=_corpus_spans(documents, predicted)
     )
     del result["gold"], result["predicted"]  # reported as gold_ and predicted_entities
+    labels = Counter(label for found in gold for _, _, label in found)
+    majority = min(labels, key=lambda name: (-labels[name], name)) if labels else "PER"
+    guessed = [capitalised_baseline(document, majority) for document in documents]
+    baseline = scores(
+        gold=_corpus_spans(documents, gold), predicted=_corpus_spans(documents, guessed)
+    )
     return {
         "dataset": str(path),
         "model": settings.spacy_model,
@@ -159,6 +195,10 @@ def evaluate_ner(
         "gold_entities": sum(map(len, gold)),
         "predicted_entities": sum(map(len, predicted)),
         **result,
+        "baseline_capitalised": {
+            "label": majority,
+            **{k: baseline[k] for k in ("precision", "recall", "f1")},
+        },
         "label_map": dict(LABEL_MAP),
         "seconds": round(time.perf_counter() - began, 2),
     }

@@ -8,13 +8,25 @@ A SemEval-2023 subtask 3 folder holds the articles and their labels::
     train-labels-subtask-3-spans/article<ID>-...txt  <ID> TAB <technique> TAB <start> TAB <end>
     train-labels-subtask-2.txt                    <ID> TAB <frame,...>   (optional)
 
-(``dev-`` or ``test-`` instead of ``train-`` work too.) Paragraphs are the article's
+(``dev-`` or ``test-`` instead of ``train-`` work too.) The organisers ship the
+articles of every subtask in folders side by side (``dev-articles-subtask-1``, ``-2``,
+``-3``, which hold different numbers of articles); each article is read from the
+articles folder of the labels' own split and subtask (``<split>-articles-subtask-3``),
+else from any ``*articles-subtask-3`` folder, else from any other articles folder that
+holds it. Span labels may be a folder of per-article files or one
+``<split>-labels-subtask-3-spans.txt``. Several splits side by side
+(``train-labels-subtask-3.txt`` and ``dev-labels-subtask-3.txt``) are all read.
+Paragraphs are the article's
 lines, numbered from 1; every non-blank line is listed in the labels, with an empty
 technique list when it has none. Span offsets are characters, end exclusive.
 
 Technique names are checked against the 23 of the task; a misspelt one close to a
 known name (the English training labels hold ``Appeal_to_Fear-Prejudi-čce`` once) is
 corrected and counted in :attr:`SemEvalData.corrected`.
+
+**What the model trained on** is recognised by the article's text, not its file name or
+id: :func:`text_hash` (sha256 of the text with line ends and trailing blanks normalised)
+of every training article is stored in the model file.
 
 **The held-out split.** The framing model is trained on the English training articles
 except a fixed fifth: an article is held out when the first four bytes of
@@ -28,7 +40,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,34 +119,74 @@ def _rows(path: Path) -> Iterable[tuple[int, list[str]]]:
             yield number, line.rstrip("\r").split("\t")
 
 
-def _articles_folder(path: Path) -> Path:
-    if any(path.glob("article*.txt")):
-        return path
-    folders = sorted(
-        p for p in path.iterdir() if p.is_dir() and "articles" in p.name and any(p.glob("*.txt"))
+def text_hash(text: str) -> str:
+    """The sha256 of an article's text with line ends and trailing blanks normalised.
+
+    What the framing model file records of each article it trained on, so that a copy
+    under another name or id is still recognised.
+
+    >>> text_hash("Title\r\n\nBody  \n") == text_hash("Title\n\nBody")
+    True
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    normal = "\n".join(line.rstrip() for line in lines).strip("\n")
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+def _split_of(name: str) -> str:
+    """``dev`` of ``dev-labels-subtask-3.txt`` (the part before ``-labels``/``-articles``)."""
+    for marker in ("-labels", "-articles"):
+        if marker in name:
+            return name[: name.index(marker)]
+    return ""
+
+
+def _article_folders(path: Path, split: str) -> list[Path]:
+    """The folders that may hold a split's articles, the best first.
+
+    The articles folder of the same split and subtask 3, then any subtask-3 articles
+    folder, then any other folder named ``*articles*``, then ``path`` itself.
+    """
+    folders = [p for p in path.iterdir() if p.is_dir() and "articles" in p.name]
+
+    def rank(folder: Path) -> tuple[int, int, str]:
+        subtask3 = folder.name.endswith("subtask-3")
+        return (_split_of(folder.name) != split, not subtask3, folder.name)
+
+    ranked = sorted(folders, key=rank)
+    return [*ranked, path] if any(path.glob("article*.txt")) else ranked
+
+
+def _label_files(path: Path, suffix: str) -> dict[str, list[Path]]:
+    """By split: ``<split>-labels-<suffix>.txt``, else the files of such a folder."""
+    found: dict[str, list[Path]] = {}
+    for file in sorted(p for p in path.glob(f"*labels-{suffix}.txt") if p.is_file()):
+        found.setdefault(_split_of(file.name), [file])
+    for folder in sorted(p for p in path.glob(f"*labels-{suffix}") if p.is_dir()):
+        found.setdefault(_split_of(folder.name), sorted(folder.glob("*.txt")))
+    return found
+
+
+def _read_article(article_id: str, folders: Sequence[Path], labels: Path) -> str:
+    for folder in folders:
+        text_path = folder / f"article{article_id}.txt"
+        if text_path.is_file():
+            try:
+                return text_path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(f"cannot read the article: {exc}", source=str(text_path)) from exc
+    raise InputError(
+        f"article {article_id} is labelled but no articles folder holds article{article_id}.txt",
+        source=str(labels),
+        hint="looked in " + ", ".join(f.name for f in folders) if folders else "no folder",
     )
-    if not folders:
-        raise InputError(
-            "no SemEval-2023 articles folder found",
-            source=str(path),
-            hint="expected <split>-articles-subtask-3/article<ID>.txt inside it",
-        )
-    return folders[0]
-
-
-def _label_files(path: Path, suffix: str) -> list[Path]:
-    """``*-labels-<suffix>.txt`` beside the articles, else the files of such a folder."""
-    files = sorted(p for p in path.glob(f"*labels-{suffix}.txt") if p.is_file())
-    if files:
-        return files[:1]
-    folders = sorted(p for p in path.glob(f"*labels-{suffix}") if p.is_dir())
-    return sorted(folders[0].glob("*.txt")) if folders else []
 
 
 def read_semeval(path: Path, *, limit: int | None = None) -> SemEvalData:
     """Read a SemEval-2023 subtask 3 folder (articles, paragraph labels, spans if present).
 
-    Only articles with paragraph labels are returned, in id order.
+    Only articles with paragraph labels are returned, in id order; with labels of
+    several splits side by side, the articles of all of them.
 
     Raises:
         InputError: when the folder, its articles or its paragraph labels are missing,
@@ -142,7 +194,6 @@ def read_semeval(path: Path, *, limit: int | None = None) -> SemEvalData:
     """
     if not path.is_dir():
         raise InputError("not a folder", source=str(path))
-    folder = _articles_folder(path)
     paragraph_files = _label_files(path, "subtask-3")
     if not paragraph_files:
         raise InputError(
@@ -152,20 +203,25 @@ def read_semeval(path: Path, *, limit: int | None = None) -> SemEvalData:
         )
     corrected: dict[str, str] = {}
     labels: dict[str, dict[int, frozenset[str]]] = {}
-    for file in paragraph_files:
-        for number, parts in _rows(file):
-            if len(parts) not in (2, 3) or not parts[1].isdigit():
-                raise InputError(
-                    f"expected ID, line, techniques: {parts}",
-                    source=str(file),
-                    record=f"line {number}",
-                )
-            names = parts[2].split(",") if len(parts) == 3 else []
-            techniques = frozenset(_technique(n.strip(), corrected) for n in names if n.strip())
-            labels.setdefault(parts[0], {})[int(parts[1])] = techniques
+    label_file: dict[str, Path] = {}
+    split_of: dict[str, str] = {}
+    for split, files in paragraph_files.items():
+        for file in files:
+            for number, parts in _rows(file):
+                if len(parts) not in (2, 3) or not parts[1].isdigit():
+                    raise InputError(
+                        f"expected ID, line, techniques: {parts}",
+                        source=str(file),
+                        record=f"line {number}",
+                    )
+                names = parts[2].split(",") if len(parts) == 3 else []
+                techniques = frozenset(_technique(n.strip(), corrected) for n in names if n.strip())
+                labels.setdefault(parts[0], {})[int(parts[1])] = techniques
+                label_file.setdefault(parts[0], file)
+                split_of.setdefault(parts[0], split)
     span_files = _label_files(path, "subtask-3-spans")
     spans: dict[str, list[tuple[str, int, int]]] = {}
-    for file in span_files:
+    for file in (f for files in span_files.values() for f in files):
         for number, parts in _rows(file):
             if len(parts) != 4 or not (parts[2].isdigit() and parts[3].isdigit()):
                 raise InputError(
@@ -176,24 +232,21 @@ def read_semeval(path: Path, *, limit: int | None = None) -> SemEvalData:
             technique = _technique(parts[1], corrected)
             spans.setdefault(parts[0], []).append((technique, int(parts[2]), int(parts[3])))
     frames: dict[str, frozenset[str]] = {}
-    frame_files = sorted(p for p in path.glob("*labels-subtask-2.txt") if p.is_file())
-    for file in frame_files[:1]:
-        for _, parts in _rows(file):
-            names = parts[1].split(",") if len(parts) > 1 else []
-            frames[parts[0]] = frozenset(n.strip() for n in names if n.strip())
+    for file in (files[0] for files in _label_files(path, "subtask-2").values()):
+        if file.name.endswith(".txt") and file.parent == path:
+            for _, parts in _rows(file):
+                names = parts[1].split(",") if len(parts) > 1 else []
+                frames[parts[0]] = frozenset(n.strip() for n in names if n.strip())
+    folders = {split: _article_folders(path, split) for split in paragraph_files}
     articles = []
     for article_id in sorted(labels)[:limit]:
-        text_path = folder / f"article{article_id}.txt"
-        try:
-            text = text_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read the article: {exc}", source=str(text_path)) from exc
+        text = _read_article(article_id, folders[split_of[article_id]], label_file[article_id])
         bounds = line_bounds(text)
         for line in labels[article_id]:
             if line not in bounds:
                 raise InputError(
                     f"article {article_id}: labelled line {line} is blank or missing",
-                    source=str(paragraph_files[0]),
+                    source=str(label_file[article_id]),
                 )
         found = sorted(spans.get(article_id, []), key=lambda s: (s[1], s[2], s[0]))
         if any(not 0 <= start < end <= len(text) for _, start, end in found):

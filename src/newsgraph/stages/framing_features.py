@@ -533,6 +533,9 @@ class FramingModels:
     meta: dict[str, Any]
     trained_ids: frozenset[str]
     article: LinearModel | None = None
+    #: :func:`~newsgraph.evaluate.semeval.text_hash` of every article trained on
+    #: (empty in model files older than that record).
+    trained_texts: frozenset[str] = frozenset()
 
 
 def _read_model(data: Any, prefix: str) -> LinearModel:
@@ -564,6 +567,11 @@ def load_models(path: Path = MODEL_PATH) -> FramingModels:
                 article=_read_model(data, "article") if "article.labels" in data else None,
                 meta=meta,
                 trained_ids=frozenset(_split(data["trained_ids"])),
+                trained_texts=(
+                    frozenset(_split(data["trained_sha256"]))
+                    if "trained_sha256" in data
+                    else frozenset()
+                ),
             )
     except (OSError, KeyError, ValueError) as exc:
         raise ConfigError(
