@@ -182,3 +182,46 @@ def test_summarize_counts_independent_sources_and_claims() -> None:
 def test_claims_text_for_outlets_own_voice() -> None:
     text = claims_text([{"status": "asserted", "claimant": None, "outlets": 3, "articles": 5}])
     assert text == "asserted by 3 outlets"
+
+
+BBC = ActorKey("bbc", "GBR", "MED", "bbc")
+
+
+def test_undated_mentions_never_match_every_date() -> None:
+    # Issue 15: undated BBC items joined a 1987 Reuters dividend item through one actor.
+    dated = CanonicalEvent.found(
+        mention(actors=(BBC,), place=None, story_id=1, plover_type="AGREE")
+    )
+    undated = mention(
+        event_id="e2", article_id="a2", actors=(BBC,), place=None, story_id=2,
+        plover_type="AGREE", first_day=None, last_day=None, date_level="published", date=None,
+    )  # fmt: skip
+    assert not compatible(undated, dated)
+    # Within its own story and on a knowledge-base agreement, an undated report may join.
+    assert compatible(dataclasses.replace(undated, story_id=1), dated)
+    # Two undated mentions of different stories stay apart too.
+    assert not compatible(undated, CanonicalEvent.found(dataclasses.replace(undated, story_id=3)))
+
+
+def test_one_sided_actors_need_more_evidence() -> None:
+    # One side names the actor, the other names none: a shared place alone is not enough
+    # outside the story; with the recipient agreeing as well, it is.
+    event = CanonicalEvent.found(mention(actors=(ISRAEL,), recipients=(), story_id=1))
+    bare = mention(event_id="e2", article_id="a2", actors=(), story_id=2)
+    assert not compatible(bare, event)
+    assert compatible(dataclasses.replace(bare, story_id=1), event)
+    event = CanonicalEvent.found(mention(actors=(ISRAEL,), recipients=(HAMAS,), story_id=1))
+    assert compatible(dataclasses.replace(bare, recipients=(HAMAS,)), event)
+
+
+@pytest.mark.parametrize(
+    ("event_date", "used"), [("1870-05-14", "2024-05-07"), ("2024", "2024-05-07"),
+                             ("2024-05-05", "2024-05-05")],
+)  # fmt: skip
+def test_background_and_year_dates_are_not_event_dates(event_date: str, used: str) -> None:
+    from newsgraph.model import Analysis, Article, Event
+
+    article = Article("a1", "Troops shelled Jabalia.", published="2024-05-07")
+    event = Event("a1-v1", "a1", 0, 22, "Troops shelled Jabalia.", "ASSAULT", date=event_date)
+    found = mentions_of(Analysis(article, events=(event,)))[0]
+    assert found.date == used

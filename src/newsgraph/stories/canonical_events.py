@@ -5,16 +5,22 @@ canonical event when all of these hold (:func:`compatible`):
 
 - **type**: the same PLOVER type;
 - **date**: their periods, widened by :data:`DAY_TOLERANCE` day on each side, overlap. A
-  mention's period is its own date at its resolution (a day, an ISO week, a month, a
-  year); a mention without a date gets the publication day and the day before (news
-  tells yesterday's events);
+  mention's period is its own date at its resolution (a day, an ISO week, a month); a
+  mention without a date — or with only a year, or a background date more than a year
+  from its publication (:func:`~newsgraph.stages.dates.is_background`) — gets the
+  publication day and the day before (news tells yesterday's events). A mention with no
+  date at all (neither its own nor its article's) never matches every date: it can join
+  only a canonical event of its own story, on a knowledge-base or name agreement of its
+  actors or recipients;
 - **place** at the resolution both know: the same GeoNames id or two points within
   :data:`NEAR_KM` km; a region and anything in it (same country and first-level
   division); a country and anything in it. A mention or event without a resolved place is
   compatible on place;
 - **actors**, and separately **recipients**: when both sides have some, one pair agrees —
   the same knowledge-base id, or the same country with the same sector (or a sector known
-  on one side only), or the same name;
+  on one side only), or the same name. When only one side knows them, the merge needs
+  more evidence: another positive agreement (of the place, or of the other role) or the
+  same story;
 - **evidence**: something agrees positively (actors, recipients or place; a mention
   with none of them founds its own canonical event), and a merge that rests only on
   country-level agreement (no shared knowledge-base id and no shared point place) is
@@ -40,6 +46,7 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from newsgraph.model import Actor, Analysis, Event, Place
+from newsgraph.stages.dates import is_background
 from newsgraph.stories.features import article_day, day_iso
 
 DAY_TOLERANCE: Final = 1
@@ -194,7 +201,9 @@ def mentions_of(analysis: Analysis, story_id: int | None = None) -> list[EventMe
     published = article_day(analysis.article)
     found = []
     for event in analysis.events:
-        found.append(_mention(event, actors, places, published, story_id))
+        found.append(
+            _mention(event, actors, places, published, story_id, analysis.article.published)
+        )
     return found
 
 
@@ -204,8 +213,11 @@ def _mention(
     places: dict[str, Place],
     published: int | None,
     story_id: int | None,
+    published_iso: str | None = None,
 ) -> EventMention:
     span = period(event.date, event.date_resolution)
+    if span is not None and (span[2] == "year" or is_background(event.date, published_iso)):
+        span = None  # a year says too little; a background date is not the event's
     first: int | None
     last: int | None
     if span is not None:
@@ -291,9 +303,12 @@ class CanonicalEvent:
 
 
 def _actors_agree(a: Sequence[ActorKey], b: Sequence[ActorKey]) -> str | None:
-    """The strongest agreement between two actor lists; ``"open"`` when one is empty."""
-    if not a or not b:
+    """The strongest agreement between two actor lists: ``"open"`` when both are empty,
+    ``"one-sided"`` when only one is."""
+    if not a and not b:
         return "open"
+    if not a or not b:
+        return "one-sided"
     found = {x.agrees(y) for x in a for y in b} - {None}
     for level in ("kb", "country", "name"):
         if level in found:
@@ -305,7 +320,8 @@ def match_score(mention: EventMention, event: CanonicalEvent) -> float | None:
     """How well a mention fits a canonical event, or None when it cannot be that event."""
     if mention.plover_type != event.plover_type:
         return None
-    if None not in (mention.first_day, mention.last_day, event.first_day, event.last_day) and (
+    dated = (mention.first_day, mention.last_day, event.first_day, event.last_day)
+    if None not in dated and (
         mention.first_day > event.last_day + DAY_TOLERANCE  # type: ignore[operator]
         or event.first_day > mention.last_day + DAY_TOLERANCE  # type: ignore[operator]
     ):
@@ -320,15 +336,24 @@ def match_score(mention: EventMention, event: CanonicalEvent) -> float | None:
     recipients = _actors_agree(mention.recipients, event.recipients)
     if actors is None or recipients is None:
         return None
-    if place == actors == recipients == "open":
+    loose = ("open", "one-sided")
+    agreements = (place != "open") + (actors not in loose) + (recipients not in loose)
+    if agreements == 0:
         return None  # nothing positively agrees: a bare "ACCUSE" is no one's event
     specific = place == "point" or "kb" in (actors, recipients)
     same_story = mention.story_id is not None and mention.story_id in event.stories
     if not specific and not same_story:
         return None
+    if "one-sided" in (actors, recipients) and agreements < 2 and not same_story:
+        return None  # one side names no actor: one agreement is not enough
+    if None in dated:
+        # An undated mention (or event) matches no date: only its own story, on names.
+        strong = {"kb", "name"} & {actors, recipients}
+        if not same_story or not strong:
+            return None
     score = {"point": 3.0, "region": 2.0, "country": 1.0, "open": 0.0}[place]
     for level in (actors, recipients):
-        score += {"kb": 3.0, "country": 1.5, "name": 1.0, "open": 0.0}[level]
+        score += {"kb": 3.0, "country": 1.5, "name": 1.0, "open": 0.0, "one-sided": 0.0}[level]
     if same_story:
         score += 2.0
     if mention.date and mention.date == event.date:
