@@ -84,12 +84,12 @@ class ClusterOptions:
     """
 
     threshold: float = 0.15
-    undated_threshold: float = 0.25
+    undated_threshold: float = 0.2
     window_days: int = 30
     min_window_days: int = 21
     max_span_days: int = 60
     shared_name: bool = True
-    merge_threshold: float | None = 0.2
+    merge_threshold: float | None = 0.3
     half_life_days: float | None = 21.0
     centroid_terms: int = 120
     index_terms: int = 15
