@@ -89,8 +89,14 @@ def test_place_agreement(a: PlaceKey, b: PlaceKey, expected: str | None) -> None
         pytest.param({"first_day": DAY + 1, "last_day": DAY + 1}, True, id="next-day"),
         pytest.param({"first_day": DAY + 3, "last_day": DAY + 3}, False, id="days-apart"),
         pytest.param({"place": RAFAH}, False, id="other-town"),
-        pytest.param({"place": GAZA_STRIP}, True, id="coarser-place"),
-        pytest.param({"place": None}, True, id="no-place"),
+        # Issue 15: without a shared point place, both roles must agree (one war's strikes
+        # "on Gaza" by Israel on two days were one canonical event).
+        pytest.param({"place": GAZA_STRIP}, False, id="coarser-place-no-recipient"),
+        pytest.param({"place": None}, False, id="no-place-no-recipient"),
+        pytest.param(
+            {"place": GAZA_STRIP, "recipients": (HAMAS,), "base_recipients": (HAMAS,)}, True,
+            id="coarser-place-both-roles",
+        ),
         pytest.param({"actors": (ISRAEL_ARMY,)}, True, id="same-country-sector"),
         pytest.param({"actors": (HAMAS,)}, False, id="other-actor"),
         pytest.param({"actors": ()}, True, id="no-actor"),
@@ -101,11 +107,14 @@ def test_place_agreement(a: PlaceKey, b: PlaceKey, expected: str | None) -> None
             {"story_id": 2, "place": GAZA_STRIP, "actors": (ISRAEL_ARMY,)}, False,
             id="other-story-country-level-only",
         ),
-        pytest.param({"place": GAZA_STRIP, "actors": (ISRAEL_ARMY,)}, True, id="same-story-coarse"),
+        pytest.param(
+            {"place": GAZA_STRIP, "actors": (ISRAEL_ARMY,), "recipients": (HAMAS,),
+             "base_recipients": (HAMAS,)}, True, id="same-story-coarse",
+        ),
     ],
 )  # fmt: skip
 def test_compatible(changes: dict[str, Any], same: bool) -> None:
-    event = CanonicalEvent.found(mention())
+    event = CanonicalEvent.found(mention(recipients=changes.pop("base_recipients", ())))
     assert compatible(mention(event_id="e2", article_id="a2", **changes), event) is same
 
 
@@ -185,15 +194,18 @@ def test_claims_text_for_outlets_own_voice() -> None:
 
 
 BBC = ActorKey("bbc", "GBR", "MED", "bbc")
+MUSIC_RIGHTS = ActorKey(None, "GBR", "BUS", "british music rights")
 
 
 def test_undated_mentions_never_match_every_date() -> None:
     # Issue 15: undated BBC items joined a 1987 Reuters dividend item through one actor.
     dated = CanonicalEvent.found(
-        mention(actors=(BBC,), place=None, story_id=1, plover_type="AGREE")
-    )
+        mention(actors=(BBC,), recipients=(MUSIC_RIGHTS,), place=None, story_id=1,
+                plover_type="AGREE")
+    )  # fmt: skip
     undated = mention(
-        event_id="e2", article_id="a2", actors=(BBC,), place=None, story_id=2,
+        event_id="e2", article_id="a2", actors=(BBC,), recipients=(MUSIC_RIGHTS,), place=None,
+        story_id=2,
         plover_type="AGREE", first_day=None, last_day=None, date_level="published", date=None,
     )  # fmt: skip
     assert not compatible(undated, dated)

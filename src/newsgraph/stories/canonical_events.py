@@ -21,11 +21,11 @@ canonical event when all of these hold (:func:`compatible`):
   on one side only), or the same name. When only one side knows them, the merge needs
   more evidence: another positive agreement (of the place, or of the other role) or the
   same story;
-- **evidence**: something agrees positively (actors, recipients or place; a mention
-  with none of them founds its own canonical event), and a merge that rests only on
-  country-level agreement (no shared knowledge-base id and no shared point place) is
-  allowed within one story cluster only, so that two ASSAULTs in the same country on the
-  same day stay apart unless the same story tells them.
+- **evidence**: one happening, not one topic — the same point place (a GeoNames id, or
+  points within :data:`NEAR_KM` km), or actors *and* recipients both agreeing; and a merge
+  that rests only on country-level agreement (no shared knowledge-base id and no shared
+  point place) is allowed within one story cluster only, so that two ASSAULTs in the same
+  country on the same day stay apart unless the same story tells them.
 
 Among compatible canonical events the best-matched wins (:func:`match_score`); with none,
 the mention founds a canonical event. A canonical event then reports its mentions, its
@@ -343,6 +343,12 @@ def match_score(mention: EventMention, event: CanonicalEvent) -> float | None:
     specific = place == "point" or "kb" in (actors, recipients)
     same_story = mention.story_id is not None and mention.story_id in event.stories
     if not specific and not same_story:
+        return None
+    # One happening, not one topic: the same point place, or both roles agreeing. Strikes
+    # "on Gaza" by Israel on two days of one war, with nobody named on the receiving end,
+    # are not one event a reader would merge.
+    roles = actors not in loose and recipients not in loose
+    if place != "point" and not roles:
         return None
     if "one-sided" in (actors, recipients) and agreements < 2 and not same_story:
         return None  # one side names no actor: one agreement is not enough
