@@ -99,7 +99,7 @@ def test_place_agreement(a: PlaceKey, b: PlaceKey, expected: str | None) -> None
         ),
         pytest.param({"actors": (ISRAEL_ARMY,)}, True, id="same-country-sector"),
         pytest.param({"actors": (HAMAS,)}, False, id="other-actor"),
-        pytest.param({"actors": ()}, True, id="no-actor"),
+        pytest.param({"actors": ()}, False, id="no-actor-point-place-only"),
         pytest.param({"actors": (), "place": None}, False, id="nothing-agrees"),
         pytest.param({"recipients": (HAMAS,)}, True, id="recipient-on-one-side"),
         pytest.param({"story_id": 2}, True, id="other-story-specific-match"),
@@ -216,12 +216,12 @@ def test_undated_mentions_never_match_every_date() -> None:
 
 
 def test_one_sided_actors_need_more_evidence() -> None:
-    # One side names the actor, the other names none: a shared place alone is not enough
-    # outside the story; with the recipient agreeing as well, it is.
+    # One side names the actor, the other names none: a shared place alone is not enough,
+    # even within the story; with the recipient agreeing as well, it is.
     event = CanonicalEvent.found(mention(actors=(ISRAEL,), recipients=(), story_id=1))
     bare = mention(event_id="e2", article_id="a2", actors=(), story_id=2)
     assert not compatible(bare, event)
-    assert compatible(dataclasses.replace(bare, story_id=1), event)
+    assert not compatible(dataclasses.replace(bare, story_id=1), event)
     event = CanonicalEvent.found(mention(actors=(ISRAEL,), recipients=(HAMAS,), story_id=1))
     assert compatible(dataclasses.replace(bare, recipients=(HAMAS,)), event)
 

@@ -21,8 +21,9 @@ canonical event when all of these hold (:func:`compatible`):
   on one side only), or the same name. When only one side knows them, the merge needs
   more evidence: another positive agreement (of the place, or of the other role) or the
   same story;
-- **evidence**: one happening, not one topic — the same point place (a GeoNames id, or
-  points within :data:`NEAR_KM` km), or actors *and* recipients both agreeing; and a merge
+- **evidence**: one happening, not one topic — actors *and* recipients both agreeing, or
+  the same point place (a GeoNames id, or points within :data:`NEAR_KM` km) beside an
+  agreeing actor or recipient; and a merge
   that rests only on country-level agreement (no shared knowledge-base id and no shared
   point place) is allowed within one story cluster only, so that two ASSAULTs in the same
   country on the same day stay apart unless the same story tells them.
@@ -347,8 +348,11 @@ def match_score(mention: EventMention, event: CanonicalEvent) -> float | None:
     # One happening, not one topic: the same point place, or both roles agreeing. Strikes
     # "on Gaza" by Israel on two days of one war, with nobody named on the receiving end,
     # are not one event a reader would merge.
+    # A point place is evidence only beside an agreeing actor or recipient ("Gaza" names a
+    # city and a territory at war; every strike there shares it).
     roles = actors not in loose and recipients not in loose
-    if place != "point" and not roles:
+    anchored = place == "point" and (actors not in loose or recipients not in loose)
+    if not roles and not anchored:
         return None
     if "one-sided" in (actors, recipients) and agreements < 2 and not same_story:
         return None  # one side names no actor: one agreement is not enough
