@@ -11,7 +11,7 @@ canonical event when all of these hold (:func:`compatible`):
   publication day and the day before (news tells yesterday's events). A mention with no
   date at all (neither its own nor its article's) never matches every date: it can join
   only a canonical event of its own story, on a knowledge-base or name agreement of its
-  actors or recipients;
+  actors or recipients, or with both roles agreeing;
 - **place** at the resolution both know: the same GeoNames id or two points within
   :data:`NEAR_KM` km; a region and anything in it (same country and first-level
   division); a country and anything in it. A mention or event without a resolved place is
@@ -357,8 +357,9 @@ def match_score(mention: EventMention, event: CanonicalEvent) -> float | None:
     if "one-sided" in (actors, recipients) and agreements < 2 and not same_story:
         return None  # one side names no actor: one agreement is not enough
     if None in dated:
-        # An undated mention (or event) matches no date: only its own story, on names.
-        strong = {"kb", "name"} & {actors, recipients}
+        # An undated mention (or event) matches no date: only its own story, on names or on
+        # both roles agreeing.
+        strong = roles or bool({"kb", "name"} & {actors, recipients})
         if not same_story or not strong:
             return None
     score = {"point": 3.0, "region": 2.0, "country": 1.0, "open": 0.0}[place]
