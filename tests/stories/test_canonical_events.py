@@ -86,7 +86,12 @@ def test_place_agreement(a: PlaceKey, b: PlaceKey, expected: str | None) -> None
     [
         pytest.param({}, True, id="identical"),
         pytest.param({"plover_type": "PROTEST"}, False, id="other-type"),
-        pytest.param({"first_day": DAY + 1, "last_day": DAY + 1}, True, id="next-day"),
+        pytest.param(
+            {"first_day": DAY + 1, "last_day": DAY + 1, "recipients": (HAMAS,),
+             "base_recipients": (HAMAS,)}, True, id="next-day-both-roles",
+        ),
+        # A point place with one role agreeing anchors reports of the same days only.
+        pytest.param({"first_day": DAY + 1, "last_day": DAY + 1}, False, id="next-day-point-only"),
         pytest.param({"first_day": DAY + 3, "last_day": DAY + 3}, False, id="days-apart"),
         pytest.param({"place": RAFAH}, False, id="other-town"),
         # Issue 15: without a shared point place, both roles must agree (one war's strikes

@@ -23,7 +23,7 @@ canonical event when all of these hold (:func:`compatible`):
   same story;
 - **evidence**: one happening, not one topic — actors *and* recipients both agreeing, or
   the same point place (a GeoNames id, or points within :data:`NEAR_KM` km) beside an
-  agreeing actor or recipient; and a merge
+  agreeing actor or recipient (reports of the same days only); and a merge
   that rests only on country-level agreement (no shared knowledge-base id and no shared
   point place) is allowed within one story cluster only, so that two ASSAULTs in the same
   country on the same day stay apart unless the same story tells them.
@@ -51,6 +51,7 @@ from newsgraph.stages.dates import is_background
 from newsgraph.stories.features import article_day, day_iso
 
 DAY_TOLERANCE: Final = 1
+CAPITALS: Final = frozenset({"P.PPLC", "P.PPLA", "P.PPLG"})
 NEAR_KM: Final = 15.0
 _EPOCH = date(1970, 1, 1)
 
@@ -107,7 +108,10 @@ class PlaceKey:
         feature = place.feature or ""
         if feature.startswith("A.PCL"):
             level, region = "country", None
-        elif feature in ("A.ADM1", "L.RGN"):
+        elif feature in ("A.ADM1", "L.RGN") or feature in CAPITALS:
+            # A capital or a provincial seat often stands for its territory or government
+            # ("strikes on Gaza", "Moscow said"): it locates a happening no better than a
+            # region does.
             level, region = "region", _fold(place.name)
         else:
             level, region = "point", _fold(place.admin1)
@@ -351,7 +355,11 @@ def match_score(mention: EventMention, event: CanonicalEvent) -> float | None:
     # A point place is evidence only beside an agreeing actor or recipient ("Gaza" names a
     # city and a territory at war; every strike there shares it).
     roles = actors not in loose and recipients not in loose
-    anchored = place == "point" and (actors not in loose or recipients not in loose)
+    anchored = (
+        place == "point"
+        and (actors not in loose or recipients not in loose)
+        and _same_days(mention, event)
+    )
     if not roles and not anchored:
         return None
     if "one-sided" in (actors, recipients) and agreements < 2 and not same_story:
@@ -370,6 +378,17 @@ def match_score(mention: EventMention, event: CanonicalEvent) -> float | None:
     if mention.date and mention.date == event.date:
         score += 1.0
     return score
+
+
+def _same_days(mention: EventMention, event: CanonicalEvent) -> bool:
+    """Whether the two periods overlap without any tolerance (a point place with a single
+    role agreeing anchors only reports of the same days)."""
+    if None in (mention.first_day, mention.last_day, event.first_day, event.last_day):
+        return False
+    return not (
+        mention.first_day > event.last_day  # type: ignore[operator]
+        or event.first_day > mention.last_day  # type: ignore[operator]
+    )
 
 
 def compatible(mention: EventMention, event: CanonicalEvent) -> bool:
