@@ -175,6 +175,7 @@ def dev(args: argparse.Namespace) -> dict[str, Any]:
     """The ``dev`` command."""
     from newsgraph.evaluate.cluster_sets import (
         build_bbc_stories,
+        build_reuters_heldout,
         build_reuters_stories,
         build_syndication,
     )
@@ -189,6 +190,7 @@ def dev(args: argparse.Namespace) -> dict[str, Any]:
         builders: dict[str, Callable[[Path, Path], dict[str, Any]]] = {
             "reuters_stories": build_reuters_stories,
             "bbc_stories": build_bbc_stories,
+            "reuters_heldout": build_reuters_heldout,
             "syndication": build_syndication,
         }
         for name, build in builders.items():

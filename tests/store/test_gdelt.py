@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import doctest
 import os
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -340,14 +341,46 @@ def test_gdelt_event_day(event_date: str | None, published: str | None, expected
     [("2024-01-01", "2024.0027"), ("2015-02-18", "2015.1315"), ("2024-12-31", "2024.9890")],
 )
 def test_gdelt_fraction_date(day: str, fraction: str) -> None:
-    event = Event("e", "art1", 0, 10, TEXT[:10], "PROTEST", cameo_code="141", date=day)
-    assert row_of(event)["FractionDate"] == fraction
+    event = Event("e", "a", 0, 10, TEXT[:10], "PROTEST", cameo_code="141", date=day)
+    assert row_of(event, Analysis(Article("a", TEXT, published=day)))["FractionDate"] == fraction
 
 
-def test_gdelt_undated_event_takes_the_day_it_was_added() -> None:
-    analysis = Analysis(Article("a", TEXT))
-    event = Event("e", "a", 0, 10, TEXT[:10], "PROTEST", cameo_code="141")
-    assert row_of(event, analysis)["SQLDATE"] == "20240508"
+BACKGROUND = "event date was background; dated by publication day"
+
+
+@pytest.mark.parametrize(
+    ("event_date", "published", "expected", "how"),
+    [
+        ("2024-05-06", "2024-05-08", "20240506", "dated by the event"),
+        (None, "2024-05-08", "20240508", "dated by publication day"),
+        (
+            "1870-05-14",
+            "2024-05-08",
+            "20240508",
+            "event date was background; dated by publication day",
+        ),
+        ("2024-05-06", None, "20240506", "dated by the event"),
+        (None, None, None, "left out: no date"),
+        ("1870-05-14", None, "18700514", "dated by the event"),
+    ],
+)
+def test_gdelt_never_invents_a_date(
+    tmp_path: Path, event_date: str | None, published: str | None, expected: str | None, how: str
+) -> None:
+    # Issue 15: undated articles took the export's day; background dates leaked in.
+    article = Article("a", TEXT, published=published)
+    event = Event("e", "a", 0, 10, TEXT[:10], "PROTEST", cameo_code="141", date=event_date)
+    report: Counter[str] = Counter()
+    out = tmp_path / "events.tsv"
+    rows = write_gdelt([Analysis(article, events=(event,))], out, added=ADDED, report=report)
+    assert report == Counter({how: 1})
+    lines = out.read_text("utf-8").splitlines()
+    assert rows == len(lines) == (expected is not None)
+    if expected is not None:
+        assert lines[0].split("\t")[COLUMNS.index("SQLDATE")] == expected
+    else:
+        with pytest.raises(ValueError, match="no date"):
+            gdelt_row(Analysis(article), event, added=ADDED)
 
 
 @pytest.mark.parametrize(

@@ -86,14 +86,25 @@ def test_place_agreement(a: PlaceKey, b: PlaceKey, expected: str | None) -> None
     [
         pytest.param({}, True, id="identical"),
         pytest.param({"plover_type": "PROTEST"}, False, id="other-type"),
-        pytest.param({"first_day": DAY + 1, "last_day": DAY + 1}, True, id="next-day"),
+        pytest.param(
+            {"first_day": DAY + 1, "last_day": DAY + 1, "recipients": (HAMAS,),
+             "base_recipients": (HAMAS,)}, True, id="next-day-both-roles",
+        ),
+        # A point place with one role agreeing anchors reports of the same days only.
+        pytest.param({"first_day": DAY + 1, "last_day": DAY + 1}, False, id="next-day-point-only"),
         pytest.param({"first_day": DAY + 3, "last_day": DAY + 3}, False, id="days-apart"),
         pytest.param({"place": RAFAH}, False, id="other-town"),
-        pytest.param({"place": GAZA_STRIP}, True, id="coarser-place"),
-        pytest.param({"place": None}, True, id="no-place"),
+        # Issue 15: without a shared point place, both roles must agree (one war's strikes
+        # "on Gaza" by Israel on two days were one canonical event).
+        pytest.param({"place": GAZA_STRIP}, False, id="coarser-place-no-recipient"),
+        pytest.param({"place": None}, False, id="no-place-no-recipient"),
+        pytest.param(
+            {"place": GAZA_STRIP, "recipients": (HAMAS,), "base_recipients": (HAMAS,)}, True,
+            id="coarser-place-both-roles",
+        ),
         pytest.param({"actors": (ISRAEL_ARMY,)}, True, id="same-country-sector"),
         pytest.param({"actors": (HAMAS,)}, False, id="other-actor"),
-        pytest.param({"actors": ()}, True, id="no-actor"),
+        pytest.param({"actors": ()}, False, id="no-actor-point-place-only"),
         pytest.param({"actors": (), "place": None}, False, id="nothing-agrees"),
         pytest.param({"recipients": (HAMAS,)}, True, id="recipient-on-one-side"),
         pytest.param({"story_id": 2}, True, id="other-story-specific-match"),
@@ -101,11 +112,14 @@ def test_place_agreement(a: PlaceKey, b: PlaceKey, expected: str | None) -> None
             {"story_id": 2, "place": GAZA_STRIP, "actors": (ISRAEL_ARMY,)}, False,
             id="other-story-country-level-only",
         ),
-        pytest.param({"place": GAZA_STRIP, "actors": (ISRAEL_ARMY,)}, True, id="same-story-coarse"),
+        pytest.param(
+            {"place": GAZA_STRIP, "actors": (ISRAEL_ARMY,), "recipients": (HAMAS,),
+             "base_recipients": (HAMAS,)}, True, id="same-story-coarse",
+        ),
     ],
 )  # fmt: skip
 def test_compatible(changes: dict[str, Any], same: bool) -> None:
-    event = CanonicalEvent.found(mention())
+    event = CanonicalEvent.found(mention(recipients=changes.pop("base_recipients", ())))
     assert compatible(mention(event_id="e2", article_id="a2", **changes), event) is same
 
 
@@ -182,3 +196,49 @@ def test_summarize_counts_independent_sources_and_claims() -> None:
 def test_claims_text_for_outlets_own_voice() -> None:
     text = claims_text([{"status": "asserted", "claimant": None, "outlets": 3, "articles": 5}])
     assert text == "asserted by 3 outlets"
+
+
+BBC = ActorKey("bbc", "GBR", "MED", "bbc")
+MUSIC_RIGHTS = ActorKey(None, "GBR", "BUS", "british music rights")
+
+
+def test_undated_mentions_never_match_every_date() -> None:
+    # Issue 15: undated BBC items joined a 1987 Reuters dividend item through one actor.
+    dated = CanonicalEvent.found(
+        mention(actors=(BBC,), recipients=(MUSIC_RIGHTS,), place=None, story_id=1,
+                plover_type="AGREE")
+    )  # fmt: skip
+    undated = mention(
+        event_id="e2", article_id="a2", actors=(BBC,), recipients=(MUSIC_RIGHTS,), place=None,
+        story_id=2,
+        plover_type="AGREE", first_day=None, last_day=None, date_level="published", date=None,
+    )  # fmt: skip
+    assert not compatible(undated, dated)
+    # Within its own story and on a knowledge-base agreement, an undated report may join.
+    assert compatible(dataclasses.replace(undated, story_id=1), dated)
+    # Two undated mentions of different stories stay apart too.
+    assert not compatible(undated, CanonicalEvent.found(dataclasses.replace(undated, story_id=3)))
+
+
+def test_one_sided_actors_need_more_evidence() -> None:
+    # One side names the actor, the other names none: a shared place alone is not enough,
+    # even within the story; with the recipient agreeing as well, it is.
+    event = CanonicalEvent.found(mention(actors=(ISRAEL,), recipients=(), story_id=1))
+    bare = mention(event_id="e2", article_id="a2", actors=(), story_id=2)
+    assert not compatible(bare, event)
+    assert not compatible(dataclasses.replace(bare, story_id=1), event)
+    event = CanonicalEvent.found(mention(actors=(ISRAEL,), recipients=(HAMAS,), story_id=1))
+    assert compatible(dataclasses.replace(bare, recipients=(HAMAS,)), event)
+
+
+@pytest.mark.parametrize(
+    ("event_date", "used"), [("1870-05-14", "2024-05-07"), ("2024", "2024-05-07"),
+                             ("2024-05-05", "2024-05-05")],
+)  # fmt: skip
+def test_background_and_year_dates_are_not_event_dates(event_date: str, used: str) -> None:
+    from newsgraph.model import Analysis, Article, Event
+
+    article = Article("a1", "Troops shelled Jabalia.", published="2024-05-07")
+    event = Event("a1-v1", "a1", 0, 22, "Troops shelled Jabalia.", "ASSAULT", date=event_date)
+    found = mentions_of(Analysis(article, events=(event,)))[0]
+    assert found.date == used

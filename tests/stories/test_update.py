@@ -174,7 +174,11 @@ def test_find_stories_reports_counts_and_first_report(
     assert (top["articles"], top["sources"], top["copies"]) == (4, 2, 2)
     assert top["first_outlet"] == "Levant Wire"
     assert top["first_date"] == top["last_date"] == "2024-05-07"
-    assert "jabalia" in top["terms"] or "geo:281124" in top["names"]
+    assert "jabalia" in top["terms"] or "Jabalia" in top["names"]
+    # Issue 15: story pages showed internal keys (@geo:163843, @kb:bassad).
+    assert not any(name.startswith(("geo:", "kb:")) for name in top["names"])
+    assert top["title"] and any(ch.isalpha() for ch in top["title"])
+    assert top["summary"].startswith("ASSAULT") and "source" in top["summary"]
     assert [r["articles"] for r in rest] == [1]
     assert find_stories(store, min_articles=2) == [top]
     members = story_members(store, top["id"])
@@ -231,3 +235,23 @@ def test_read_analyses_reads_what_stories_need(store: Store, coverage: dict[str,
         assert [(a.id, a.name, a.kb_id, a.country, a.sector, a.mentions) for a in mine.actors] == [
             (a.id, a.name, a.kb_id, a.country, a.sector, a.mentions) for a in theirs.actors
         ]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        (
+            "209",
+            "Troops shelled Jabalia on Monday. Residents fled.",
+            "Troops shelled Jabalia on Monday.",
+        ),
+        (None, "Talks resumed in Cairo. Delegates met.", "Talks resumed in Cairo."),
+        ("Ceasefire  talks resume", "Text.", "Ceasefire talks resume"),
+        ("", "", ""),
+    ],
+)
+def test_story_titles_are_readable(title: str | None, text: str, expected: str) -> None:
+    # Issue 15: stories were titled with bare numbers ("209").
+    from newsgraph.stories.queries import readable_title
+
+    assert (readable_title(title, text) or "") == expected

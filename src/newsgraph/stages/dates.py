@@ -811,3 +811,44 @@ class DatesStage:
                 )
             )
         return dataclasses.replace(analysis, dates=tuple(mentions))
+
+
+BACKGROUND_DAYS = 366
+"""An event date further than this from its article's publication day is background
+(history, an anniversary, a long-past cause), not the date of what the article reports."""
+
+
+def is_background(value: str | None, published: str | None) -> bool:
+    """Whether an event's normalised date lies too far from the publication to be its date.
+
+    ``value`` is an ISO date, week, month or year; ``published`` the article's ISO date or
+    date-time. Without either, nothing can be said, so the date is not background.
+
+    >>> is_background("1870-05-14", "2024-05-03"), is_background("2024-05-01", "2024-05-03")
+    (True, False)
+    >>> is_background("2023", "2024-05-03"), is_background("2020", None)
+    (False, False)
+    """
+    if not value or not published:
+        return False
+    try:
+        day = date.fromisoformat(published.strip()[:10])
+    except ValueError:
+        return False
+    year = re.match(r"\d{4}", value)
+    if year is None:
+        return False
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            first = last = date.fromisoformat(value)
+        elif month := re.fullmatch(r"(\d{4})-(\d{2})", value):
+            first = date(int(month[1]), int(month[2]), 1)
+            last = first + timedelta(days=30)
+        elif week := re.fullmatch(r"(\d{4})-W(\d{2})", value):
+            first = date.fromisocalendar(int(week[1]), int(week[2]), 1)
+            last = first + timedelta(days=6)
+        else:
+            first, last = date(int(year[0]), 1, 1), date(int(year[0]), 12, 31)
+    except ValueError:
+        return True  # an impossible date is no event's date
+    return (day - last).days > BACKGROUND_DAYS or (first - day).days > BACKGROUND_DAYS

@@ -39,11 +39,19 @@ def export(store: Store, fmt: str, out: str | Path) -> dict[str, int]:
 
         try:
             if fmt == "gdelt":
+                from collections import Counter
+
                 from newsgraph.stories import CanonicalCounts
 
-                rows = write_gdelt(store.iter_analyses(), target, counts=CanonicalCounts(store))
-            else:
-                rows = write_plover(store.iter_analyses(), target)
+                dating: Counter[str] = Counter()
+                rows = write_gdelt(
+                    store.iter_analyses(), target, counts=CanonicalCounts(store), report=dating
+                )
+                # How each row got its SQLDATE, and the events left out for want of one.
+                return {str(target): rows} | {
+                    f"{target} ({how})": count for how, count in sorted(dating.items())
+                }
+            rows = write_plover(store.iter_analyses(), target)
             return {str(target): rows}
         except OSError as exc:
             raise StorageError(f"cannot write {target}: {exc.strerror}", path=str(target)) from exc

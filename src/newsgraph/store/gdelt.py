@@ -22,6 +22,7 @@ import csv
 import functools
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -31,6 +32,7 @@ from unidecode import unidecode
 
 from newsgraph.errors import StorageError
 from newsgraph.model import Actor, Analysis, Article, Event, Place
+from newsgraph.stages.dates import is_background
 
 # The GDELT 2.0 event table, in codebook order. Integer columns are always filled
 # (GDELT writes 0 for a missing geographic type); float columns may be empty.
@@ -193,17 +195,22 @@ def write_gdelt(
     *,
     added: datetime | None = None,
     counts: CountsHook = one_article,
+    report: Counter[str] | None = None,
 ) -> int:
     """Write the events of ``analyses`` to ``out`` as a GDELT 2.0 event table.
 
     Events without a CAMEO code (see :func:`has_cameo_code`) have no GDELT row and
-    are left out.
+    are left out. No date is ever invented: an event dated neither by its text nor by its
+    article's publication day is left out too (GDELT needs SQLDATE), and counted.
 
     Args:
         analyses: the records, e.g. ``Store.iter_analyses()``.
         out: the file to write (tab-separated, UTF-8, no header).
         added: the DATEADDED time (UTC); the current time when None.
         counts: gives NumMentions/NumSources/NumArticles per event.
+        report: when given, counts the rows by how SQLDATE was chosen (``dated by the
+            event``, ``dated by publication day``, ``event date was background; dated by
+            publication day``) and the rows left out (``left out: no date``).
 
     Returns:
         The number of rows written.
@@ -218,6 +225,11 @@ def write_gdelt(
             for analysis in analyses:
                 for event in analysis.events:
                     if not has_cameo_code(event):
+                        continue
+                    day, how = dated(analysis.article, event)
+                    if report is not None:
+                        report[how] += 1
+                    if day is None:
                         continue
                     row = gdelt_row(analysis, event, added=added, counts=counts(analysis, event))
                     handle.write("\t".join(row) + "\n")
@@ -255,7 +267,12 @@ def gdelt_row(
         )
     counts = counts or MentionCounts()
     added_utc = added.astimezone(UTC) if added.tzinfo else added
-    day = event_day(analysis.article, event) or added_utc.date()
+    day = event_day(analysis.article, event)
+    if day is None:
+        raise ValueError(
+            f"event {event.id} has no date and its article none either; GDELT needs one "
+            "(write_gdelt leaves such events out)"
+        )
     actors = {actor.id: actor for actor in analysis.actors}
     actor1 = _first(event.actor_ids, actors)
     actor2 = _first(event.recipient_ids, actors)
@@ -301,8 +318,9 @@ def event_day(article: Article, event: Event) -> date | None:
 
     A day-resolution event date is used as it is. A coarser one (``2024-05``,
     ``2024``, ``2024-W18``) gives the article's publication day when that falls in
-    the period, else the period's first day. Without an event date, the publication
-    day is used.
+    the period, else the period's first day. Without an event date, or with a background
+    one (more than a year from the publication: history, anniversaries — see
+    :func:`~newsgraph.stages.dates.is_background`), the publication day is used.
 
     >>> from newsgraph.model import Article, Event
     >>> article = Article("a", "Text.", published="2024-05-20T09:30:00+00:00")
@@ -310,16 +328,27 @@ def event_day(article: Article, event: Event) -> date | None:
     >>> event_day(article, event).isoformat()
     '2024-05-20'
     """
+    return dated(article, event)[0]
+
+
+def dated(article: Article, event: Event) -> tuple[date | None, str]:
+    """The day of :func:`event_day` and how it was chosen (the export report's reasons)."""
     published = _parse_day(article.published)
+    if is_background(event.date, article.published):
+        return published, (
+            "event date was background; dated by publication day"
+            if published
+            else "left out: no date"
+        )
     period = _period(event.date) if event.date else None
     if period is None:
-        return published
+        return published, "dated by publication day" if published else "left out: no date"
     first, last = period
     if first == last:
-        return first
+        return first, "dated by the event"
     if published and first <= published <= last:
-        return published
-    return first
+        return published, "dated by the event"
+    return first, "dated by the event"
 
 
 def lead_end(text: str) -> int:

@@ -5,21 +5,28 @@ canonical event when all of these hold (:func:`compatible`):
 
 - **type**: the same PLOVER type;
 - **date**: their periods, widened by :data:`DAY_TOLERANCE` day on each side, overlap. A
-  mention's period is its own date at its resolution (a day, an ISO week, a month, a
-  year); a mention without a date gets the publication day and the day before (news
-  tells yesterday's events);
+  mention's period is its own date at its resolution (a day, an ISO week, a month); a
+  mention without a date — or with only a year, or a background date more than a year
+  from its publication (:func:`~newsgraph.stages.dates.is_background`) — gets the
+  publication day and the day before (news tells yesterday's events). A mention with no
+  date at all (neither its own nor its article's) never matches every date: it can join
+  only a canonical event of its own story, on a knowledge-base or name agreement of its
+  actors or recipients, or with both roles agreeing;
 - **place** at the resolution both know: the same GeoNames id or two points within
   :data:`NEAR_KM` km; a region and anything in it (same country and first-level
   division); a country and anything in it. A mention or event without a resolved place is
   compatible on place;
 - **actors**, and separately **recipients**: when both sides have some, one pair agrees —
   the same knowledge-base id, or the same country with the same sector (or a sector known
-  on one side only), or the same name;
-- **evidence**: something agrees positively (actors, recipients or place; a mention
-  with none of them founds its own canonical event), and a merge that rests only on
-  country-level agreement (no shared knowledge-base id and no shared point place) is
-  allowed within one story cluster only, so that two ASSAULTs in the same country on the
-  same day stay apart unless the same story tells them.
+  on one side only), or the same name. When only one side knows them, the merge needs
+  more evidence: another positive agreement (of the place, or of the other role) or the
+  same story;
+- **evidence**: one happening, not one topic — actors *and* recipients both agreeing, or
+  the same point place (a GeoNames id, or points within :data:`NEAR_KM` km) beside an
+  agreeing actor or recipient (reports of the same days only); and a merge
+  that rests only on country-level agreement (no shared knowledge-base id and no shared
+  point place) is allowed within one story cluster only, so that two ASSAULTs in the same
+  country on the same day stay apart unless the same story tells them.
 
 Among compatible canonical events the best-matched wins (:func:`match_score`); with none,
 the mention founds a canonical event. A canonical event then reports its mentions, its
@@ -40,9 +47,11 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from newsgraph.model import Actor, Analysis, Event, Place
+from newsgraph.stages.dates import is_background
 from newsgraph.stories.features import article_day, day_iso
 
 DAY_TOLERANCE: Final = 1
+CAPITALS: Final = frozenset({"P.PPLC", "P.PPLA", "P.PPLG"})
 NEAR_KM: Final = 15.0
 _EPOCH = date(1970, 1, 1)
 
@@ -99,7 +108,10 @@ class PlaceKey:
         feature = place.feature or ""
         if feature.startswith("A.PCL"):
             level, region = "country", None
-        elif feature in ("A.ADM1", "L.RGN"):
+        elif feature in ("A.ADM1", "L.RGN") or feature in CAPITALS:
+            # A capital or a provincial seat often stands for its territory or government
+            # ("strikes on Gaza", "Moscow said"): it locates a happening no better than a
+            # region does.
             level, region = "region", _fold(place.name)
         else:
             level, region = "point", _fold(place.admin1)
@@ -194,7 +206,9 @@ def mentions_of(analysis: Analysis, story_id: int | None = None) -> list[EventMe
     published = article_day(analysis.article)
     found = []
     for event in analysis.events:
-        found.append(_mention(event, actors, places, published, story_id))
+        found.append(
+            _mention(event, actors, places, published, story_id, analysis.article.published)
+        )
     return found
 
 
@@ -204,8 +218,11 @@ def _mention(
     places: dict[str, Place],
     published: int | None,
     story_id: int | None,
+    published_iso: str | None = None,
 ) -> EventMention:
     span = period(event.date, event.date_resolution)
+    if span is not None and (span[2] == "year" or is_background(event.date, published_iso)):
+        span = None  # a year says too little; a background date is not the event's
     first: int | None
     last: int | None
     if span is not None:
@@ -291,9 +308,12 @@ class CanonicalEvent:
 
 
 def _actors_agree(a: Sequence[ActorKey], b: Sequence[ActorKey]) -> str | None:
-    """The strongest agreement between two actor lists; ``"open"`` when one is empty."""
-    if not a or not b:
+    """The strongest agreement between two actor lists: ``"open"`` when both are empty,
+    ``"one-sided"`` when only one is."""
+    if not a and not b:
         return "open"
+    if not a or not b:
+        return "one-sided"
     found = {x.agrees(y) for x in a for y in b} - {None}
     for level in ("kb", "country", "name"):
         if level in found:
@@ -305,7 +325,8 @@ def match_score(mention: EventMention, event: CanonicalEvent) -> float | None:
     """How well a mention fits a canonical event, or None when it cannot be that event."""
     if mention.plover_type != event.plover_type:
         return None
-    if None not in (mention.first_day, mention.last_day, event.first_day, event.last_day) and (
+    dated = (mention.first_day, mention.last_day, event.first_day, event.last_day)
+    if None not in dated and (
         mention.first_day > event.last_day + DAY_TOLERANCE  # type: ignore[operator]
         or event.first_day > mention.last_day + DAY_TOLERANCE  # type: ignore[operator]
     ):
@@ -320,20 +341,54 @@ def match_score(mention: EventMention, event: CanonicalEvent) -> float | None:
     recipients = _actors_agree(mention.recipients, event.recipients)
     if actors is None or recipients is None:
         return None
-    if place == actors == recipients == "open":
+    loose = ("open", "one-sided")
+    agreements = (place != "open") + (actors not in loose) + (recipients not in loose)
+    if agreements == 0:
         return None  # nothing positively agrees: a bare "ACCUSE" is no one's event
     specific = place == "point" or "kb" in (actors, recipients)
     same_story = mention.story_id is not None and mention.story_id in event.stories
     if not specific and not same_story:
         return None
+    # One happening, not one topic: the same point place, or both roles agreeing. Strikes
+    # "on Gaza" by Israel on two days of one war, with nobody named on the receiving end,
+    # are not one event a reader would merge.
+    # A point place is evidence only beside an agreeing actor or recipient ("Gaza" names a
+    # city and a territory at war; every strike there shares it).
+    roles = actors not in loose and recipients not in loose
+    anchored = (
+        place == "point"
+        and (actors not in loose or recipients not in loose)
+        and _same_days(mention, event)
+    )
+    if not roles and not anchored:
+        return None
+    if "one-sided" in (actors, recipients) and agreements < 2 and not same_story:
+        return None  # one side names no actor: one agreement is not enough
+    if None in dated:
+        # An undated mention (or event) matches no date: only its own story, on names or on
+        # both roles agreeing.
+        strong = roles or bool({"kb", "name"} & {actors, recipients})
+        if not same_story or not strong:
+            return None
     score = {"point": 3.0, "region": 2.0, "country": 1.0, "open": 0.0}[place]
     for level in (actors, recipients):
-        score += {"kb": 3.0, "country": 1.5, "name": 1.0, "open": 0.0}[level]
+        score += {"kb": 3.0, "country": 1.5, "name": 1.0, "open": 0.0, "one-sided": 0.0}[level]
     if same_story:
         score += 2.0
     if mention.date and mention.date == event.date:
         score += 1.0
     return score
+
+
+def _same_days(mention: EventMention, event: CanonicalEvent) -> bool:
+    """Whether the two periods overlap without any tolerance (a point place with a single
+    role agreeing anchors only reports of the same days)."""
+    if None in (mention.first_day, mention.last_day, event.first_day, event.last_day):
+        return False
+    return not (
+        mention.first_day > event.last_day  # type: ignore[operator]
+        or event.first_day > mention.last_day  # type: ignore[operator]
+    )
 
 
 def compatible(mention: EventMention, event: CanonicalEvent) -> bool:

@@ -13,11 +13,19 @@ tracking) systems, made incremental:
   :attr:`ClusterOptions.centroid_terms` heaviest terms, its first and last day, and its
   size. Similarity is the cosine of the article with that centroid, IDF applied to both
   with the document frequencies of the moment.
-- **Time.** An article may only join a story whose days come within
-  :attr:`ClusterOptions.window_days` of its own (the window slides as the story grows),
-  and its similarity is halved for every :attr:`ClusterOptions.half_life_days` between
-  its day and the story's nearest day. Articles without a date may join any story,
-  without decay.
+- **Time.** A story is one happening, so it is bounded in time. An article may only join a
+  story whose days come within the story's window of its own: the window adapts to how
+  reports of that story arrive — three times the story's mean gap between reporting days,
+  at least :attr:`ClusterOptions.min_window_days` and at most
+  :attr:`ClusterOptions.window_days` — and no story spans more than
+  :attr:`ClusterOptions.max_span_days` from its first to its last day. Similarity is halved
+  for every :attr:`ClusterOptions.half_life_days` between the article's day and the story's
+  nearest day. An article without a date never matches every date: it joins a story only on
+  strong content evidence (:attr:`ClusterOptions.undated_threshold`).
+- **Names.** A story is about someone or somewhere: when both the article and the story
+  have names (actors, places, entities), an article that shares none of them with the
+  story's heaviest terms does not join it, whatever its words — two companies' earnings
+  notices share their template, not their story.
 - **Candidates.** An inverted index from each story's heaviest terms to the story finds the
   stories worth scoring (those sharing the most weight of the article's heaviest terms,
   looking at the most recently grown stories of each term), so the cost of an article is
@@ -25,6 +33,11 @@ tracking) systems, made incremental:
 - **Decision.** The best-scoring story is joined when its score reaches
   :attr:`ClusterOptions.threshold`; otherwise the article opens a story. A copy of an
   article already placed (a near-duplicate) joins that article's story whatever its score.
+- **Consolidation.** Single-pass clustering depends on arrival order: a story's first
+  reports may open two stories before the report that links them arrives. After each batch
+  the stories that grew are compared with their candidates, centroid to centroid, and two
+  stories whose centroids reach :attr:`ClusterOptions.merge_threshold` (and whose days and
+  names are compatible) merge into the older one, so a story that survives keeps its id.
 
 How the threshold and window were tuned, and the figures they give, are in
 ``docs/stories.md``.
@@ -42,6 +55,7 @@ from operator import mul
 from typing import Final
 
 IDF_REFRESH: Final = 1.25
+NAME_PREFIX: Final = "@"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +64,14 @@ class ClusterOptions:
 
     Attributes:
         threshold: least score (cosine with the centroid, after time decay) to join a story.
-        window_days: most days between an article and the nearest day of a story.
+        undated_threshold: least score for an article without a date (strong evidence only).
+        window_days: most days between an article and the nearest day of a story, however
+            slowly the story's reports arrive.
+        min_window_days: the window of a story told on one day (or in quick succession).
+        max_span_days: most days from a story's first day to its last.
+        shared_name: whether an article with names must share one with a story that has names.
+        merge_threshold: least cosine between two stories' centroids for
+            :meth:`OnlineClusterer.consolidate` to merge them (None: never merge).
         half_life_days: days over which the cosine is halved, counted from the story's
             nearest day (None: no decay).
         centroid_terms: terms a story's centroid keeps.
@@ -63,7 +84,12 @@ class ClusterOptions:
     """
 
     threshold: float = 0.15
+    undated_threshold: float = 0.2
     window_days: int = 30
+    min_window_days: int = 21
+    max_span_days: int = 60
+    shared_name: bool = True
+    merge_threshold: float | None = 0.3
     half_life_days: float | None = 21.0
     centroid_terms: int = 120
     index_terms: int = 15
@@ -230,6 +256,32 @@ class StoryCluster:
             return 0
         return max(0, day - self.last_day, self.first_day - day)
 
+    def window(self, options: ClusterOptions) -> int:
+        """Days an article may lie outside the story's span and still join it.
+
+        Three times the mean gap between the story's reports (a story told hour by hour
+        closes within days, one told week by week stays open for weeks), bounded by
+        :attr:`ClusterOptions.min_window_days` and :attr:`ClusterOptions.window_days`.
+
+        >>> options = ClusterOptions()
+        >>> StoryCluster(1, 100, 100, 5, {}).window(options)
+        21
+        >>> StoryCluster(1, 100, 130, 4, {}).window(options)
+        30
+        """
+        if self.first_day is None or self.last_day is None or self.size < 2:
+            return options.min_window_days
+        mean_gap = (self.last_day - self.first_day) / (self.size - 1)
+        return int(min(options.window_days, max(options.min_window_days, 3 * mean_gap)))
+
+    def admits(self, day: int | None, options: ClusterOptions) -> bool:
+        """Whether an article of ``day`` may join: within the window, and the span bounded."""
+        if day is None or self.first_day is None or self.last_day is None:
+            return True
+        if self.gap(day) > self.window(options):
+            return False
+        return max(self.last_day, day) - min(self.first_day, day) <= options.max_span_days
+
     def top_terms(self, count: int, vocabulary: Vocabulary) -> list[str]:
         """The ``count`` heaviest centroid terms under the current IDF."""
         scored = self.weighted(vocabulary)
@@ -278,6 +330,8 @@ class OnlineClusterer:
         self._postings: dict[str, dict[int, None]] = defaultdict(dict)
         self._indexed: dict[int, list[str]] = {}
         self.changed: set[int] = set()
+        # Stories merged into others since the caller last cleared this (to delete).
+        self.absorbed: set[int] = set()
         self.next_id = next_id
         # Work counters (posting entries looked at, stories scored), for benchmarks.
         self.looked_at = 0
@@ -331,13 +385,14 @@ class OnlineClusterer:
                 shared[cid] += weight
                 self.looked_at += 1
         clusters = self.clusters
-        window = options.window_days
         ranked = heapq.nsmallest(4 * options.max_candidates, shared.items(), key=_rank)
-        if len(ranked) < len(shared) and any(clusters[c].gap(day) > window for c, _ in ranked):
+        if len(ranked) < len(shared) and any(
+            not clusters[c].admits(day, options) for c, _ in ranked
+        ):
             ranked = sorted(shared.items(), key=_rank)  # too many closed: look further
         found = []
         for cid, _ in ranked:
-            if clusters[cid].gap(day) <= window:
+            if clusters[cid].admits(day, options):
                 found.append(cid)
                 if len(found) == options.max_candidates:
                     break
@@ -371,15 +426,21 @@ class OnlineClusterer:
             best_id, best = follow, self.clusters[follow].similarity(weighted, vocabulary)
         else:
             half_life = self.options.half_life_days
+            names = [term for term in weighted if term.startswith(NAME_PREFIX)]
+            if not self.options.shared_name:
+                names = []
             for cid in self.candidates(vector, day):
                 cluster = self.clusters[cid]
+                if names and not self._shares_a_name(cluster, names):
+                    continue
                 score = cluster.similarity(weighted, vocabulary)
                 self.scored += 1
                 if half_life:
                     score *= 0.5 ** (cluster.gap(day) / half_life)
                 if score > best or (score == best and best_id is not None and cid < best_id):
                     best_id, best = cid, score
-            if best < self.options.threshold:
+            least = self.options.threshold if day is not None else self.options.undated_threshold
+            if best < least:
                 best_id = None
         if best_id is None:
             cluster = StoryCluster(
@@ -396,6 +457,13 @@ class OnlineClusterer:
             cluster.title = title
         self.changed.add(cluster.id)
         return Assignment(article_id, cluster.id, 1.0 if opened else best, opened)
+
+    def _shares_a_name(self, cluster: StoryCluster, names: list[str]) -> bool:
+        """Whether a story with names has one of ``names`` in its centroid."""
+        centroid = cluster.centroid
+        if any(name in centroid for name in names):
+            return True
+        return not any(term.startswith(NAME_PREFIX) for term in centroid)
 
     def _grow(
         self,
@@ -421,6 +489,106 @@ class OnlineClusterer:
             cluster, heapq.nlargest(self.options.index_terms, scored, key=scored.__getitem__)
         )
 
+    def _compatible(self, a: StoryCluster, b: StoryCluster) -> bool:
+        """Whether two stories may be one: days within a window, span bounded, a shared name."""
+        options = self.options
+        if None not in (a.first_day, a.last_day, b.first_day, b.last_day):
+            gap = max(0, a.first_day - b.last_day, b.first_day - a.last_day)  # type: ignore[operator]
+            if gap > max(a.window(options), b.window(options)):
+                return False
+            span = max(a.last_day, b.last_day) - min(a.first_day, b.first_day)  # type: ignore[type-var,operator]
+            if span > options.max_span_days:
+                return False
+        if options.shared_name:
+            names_a = {t for t in a.centroid if t.startswith(NAME_PREFIX)}
+            names_b = {t for t in b.centroid if t.startswith(NAME_PREFIX)}
+            if names_a and names_b and names_a.isdisjoint(names_b):
+                return False
+        return True
+
+    def consolidate(self, ids: Iterable[int]) -> dict[int, int]:
+        """Merge each of the stories ``ids`` with a candidate that is the same happening.
+
+        Two stories merge when their centroids' cosine (current IDF) reaches
+        :attr:`ClusterOptions.merge_threshold` and :meth:`_compatible` holds; the younger
+        story is absorbed into the older (smaller id), which keeps its id.
+
+        Returns:
+            ``{absorbed id: surviving id}`` (chains resolved to the final survivor).
+        """
+        threshold = self.options.merge_threshold
+        merged: dict[int, int] = {}
+        if threshold is None:
+            return merged
+        vocabulary, options = self.vocabulary, self.options
+        for cid in sorted(set(ids)):
+            cluster = self.clusters.get(cid)
+            if cluster is None or cid in merged:
+                continue
+            weighted = cluster.weighted(vocabulary)
+            norm = cluster.norm
+            shared: dict[int, float] = defaultdict(float)
+            for term in self._indexed.get(cid, ()):
+                postings = self._postings.get(term)
+                if not postings:
+                    continue
+                for neighbour in islice(reversed(postings), options.posting_limit):
+                    if neighbour != cid:
+                        shared[neighbour] += weighted.get(term, 0.0)
+            best_id, best = None, threshold
+            for other_id, _ in heapq.nsmallest(options.max_candidates, shared.items(), key=_rank):
+                other = self.clusters[other_id]
+                other_weighted = other.weighted(vocabulary)
+                if norm == 0.0 or other.norm == 0.0:
+                    continue
+                small, large = sorted((weighted, other_weighted), key=len)
+                dot = sum(value * large.get(term, 0.0) for term, value in small.items())
+                score = dot / (norm * other.norm)
+                if score >= best and self._compatible(cluster, other):
+                    best_id, best = other_id, score
+            if best_id is not None:
+                survivor, absorbed = sorted((cid, best_id))
+                self._merge(self.clusters[survivor], self.clusters[absorbed])
+                merged[absorbed] = survivor
+        for absorbed, survivor in list(merged.items()):
+            while survivor in merged:
+                survivor = merged[survivor]
+            merged[absorbed] = survivor
+        return merged
+
+    def _merge(self, survivor: StoryCluster, absorbed: StoryCluster) -> None:
+        """Fold ``absorbed`` into ``survivor`` and forget it."""
+        for term, value in absorbed.centroid.items():
+            survivor.centroid[term] = survivor.centroid.get(term, 0.0) + value
+        survivor._generation = -1
+        survivor.size += absorbed.size
+        days = [d for d in (survivor.first_day, absorbed.first_day) if d is not None]
+        survivor.first_day = min(days) if days else None
+        days = [d for d in (survivor.last_day, absorbed.last_day) if d is not None]
+        survivor.last_day = max(days) if days else None
+        if absorbed.first_article_id and (
+            survivor.first_article_id is None or absorbed.id < survivor.id
+        ):
+            survivor.first_article_id = absorbed.first_article_id
+        scored = survivor.weighted(self.vocabulary)
+        limit = self.options.centroid_terms
+        if len(scored) > 2 * limit:
+            survivor.keep(heapq.nlargest(limit, scored, key=scored.__getitem__))
+        self._index(survivor)
+        self._forget(absorbed.id)
+        self.changed.add(survivor.id)
+        self.changed.discard(absorbed.id)
+        self.absorbed.add(absorbed.id)
+
+    def _forget(self, cid: int) -> None:
+        for term in self._indexed.pop(cid, []):
+            postings = self._postings.get(term)
+            if postings is not None:
+                postings.pop(cid, None)
+                if not postings:
+                    del self._postings[term]
+        del self.clusters[cid]
+
     def close_before(self, day: int) -> list[int]:
         """Drop from memory the stories that no article from ``day`` on can join.
 
@@ -436,11 +604,5 @@ class OnlineClusterer:
             and cid not in self.changed
         ]
         for cid in closed:
-            for term in self._indexed.pop(cid, []):
-                postings = self._postings.get(term)
-                if postings is not None:
-                    postings.pop(cid, None)
-                    if not postings:
-                        del self._postings[term]
-            del self.clusters[cid]
+            self._forget(cid)
         return closed

@@ -9,6 +9,7 @@ parameters, never pasted into SQL.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from newsgraph.store import Store
 
 STORY_COLUMNS: Final = (
-    "id", "title", "first_date", "last_date", "articles", "sources", "copies",
+    "id", "title", "summary", "first_date", "last_date", "articles", "sources", "copies",
     "first_published", "first_outlet", "first_article_id", "terms", "names",
 )  # fmt: skip
 CANONICAL_COLUMNS: Final = (
@@ -87,13 +88,137 @@ def find_stories(
         """,
         [min_articles],
     )
+    ids = [row["id"] for row in rows]
+    titles = _central_titles(store, ids)
+    summaries = _summaries(store, ids)
+    keys = [t[len(NAME_PREFIX) :] for row in rows for t in row["terms"] or () if t[:1] == "@"]
+    labels = name_labels(store, keys)
     for row in rows:
         terms = row.pop("terms") or []
+        row["title"] = titles.get(row["id"]) or row["title"]
+        row["summary"] = summaries.get(row["id"], "")
         row["first_date"] = day_iso(row.pop("first_day"))
         row["last_date"] = day_iso(row.pop("last_day"))
         row["terms"] = [t for t in terms if not t.startswith(NAME_PREFIX)][:6]
-        row["names"] = [t[len(NAME_PREFIX) :] for t in terms if t.startswith(NAME_PREFIX)][:4]
+        names = [t[len(NAME_PREFIX) :] for t in terms if t.startswith(NAME_PREFIX)]
+        row["names"] = list(dict.fromkeys(labels.get(n, n) for n in names))[:4]
     return rows
+
+
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z])")
+
+
+def readable_title(title: str | None, text: str | None, *, limit: int = 140) -> str | None:
+    """A title a person can read: the headline when it has words, else the lead sentence.
+
+    >>> readable_title("209", "Troops shelled Jabalia on Monday. Residents fled.")
+    'Troops shelled Jabalia on Monday.'
+    >>> readable_title("Ceasefire talks resume in Cairo", "...")
+    'Ceasefire talks resume in Cairo'
+    """
+    if title and len(_LETTERS.findall(title)) >= 2:
+        return " ".join(title.split())
+    lead = " ".join((text or "").split())
+    if not lead:
+        return title
+    sentence = _SENTENCE_END.split(lead, maxsplit=1)[0]
+    if len(sentence) > limit:
+        sentence = sentence[:limit].rsplit(" ", 1)[0] + " …"
+    return sentence
+
+
+def _central_titles(store: Store, story_ids: Sequence[int]) -> dict[int, str]:
+    """Each story's most central readable title: of the member that matched its story best
+    (an opener counts only when nothing joined it), else that member's lead sentence."""
+    if not story_ids:
+        return {}
+    rows = _rows(
+        store,
+        """
+        SELECT s.story_id, a.title, left(a.text, 600) AS lead
+        FROM story_articles s JOIN articles a ON a.id = s.article_id
+        WHERE s.story_id IN (SELECT unnest(?::BIGINT[]))
+        ORDER BY s.story_id, s.opened, s.similarity DESC, a.published NULLS LAST, s.article_id
+        """,
+        [list(story_ids)],
+    )
+    found: dict[int, str] = {}
+    for row in rows:
+        if row["story_id"] in found:
+            continue
+        title = readable_title(row["title"], row["lead"])
+        if title:
+            found[row["story_id"]] = title
+    return found
+
+
+def name_labels(store: Store, keys: Sequence[str]) -> dict[str, str]:
+    """Readable names for story name keys (``kb:<id>`` → the actor's name, ``geo:<id>`` →
+    the place's name); other keys are names already."""
+    kb = sorted({key[3:] for key in keys if key.startswith("kb:")})
+    geo = sorted({int(key[4:]) for key in keys if key.startswith("geo:") and key[4:].isdigit()})
+    labels: dict[str, str] = {}
+    if kb:
+        for row in _rows(
+            store,
+            "SELECT kb_id, mode(name) AS name FROM actors "
+            "WHERE kb_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY kb_id",
+            [kb],
+        ):
+            labels[f"kb:{row['kb_id']}"] = row["name"]
+    if geo:
+        for row in _rows(
+            store,
+            "SELECT geonameid, mode(name) AS name FROM places "
+            "WHERE geonameid IN (SELECT unnest(?::BIGINT[])) GROUP BY geonameid",
+            [geo],
+        ):
+            labels[f"geo:{row['geonameid']}"] = row["name"]
+    return labels
+
+
+def _summaries(store: Store, story_ids: Sequence[int], per_story: int = 3) -> dict[int, str]:
+    """Who did what to whom, where and when: the story's best-supported canonical events."""
+    if not story_ids:
+        return {}
+    rows = _rows(
+        store,
+        """
+        WITH told AS (
+            SELECT unnest(stories) AS story_id, id, plover_type, actors, recipients, place,
+                   date, sources, mentions
+            FROM canonical_events WHERE list_has_any(stories, ?::BIGINT[])
+        ), ranked AS (
+            SELECT *, row_number() OVER (
+                PARTITION BY story_id ORDER BY sources DESC, mentions DESC, id
+            ) AS rank
+            FROM told WHERE story_id IN (SELECT unnest(?::BIGINT[]))
+        )
+        SELECT story_id, plover_type, actors, recipients, place, date, sources
+        FROM ranked WHERE rank <= ? ORDER BY story_id, rank
+        """,
+        [list(story_ids), list(story_ids), per_story],
+    )
+    parts: dict[int, list[str]] = {}
+    for row in rows:
+        who = ", ".join(_plain_names(row["actors"]))
+        whom = ", ".join(_plain_names(row["recipients"]))
+        phrase = row["plover_type"] + (f" by {who}" if who else "") + (f" → {whom}" if whom else "")
+        if row["place"]:
+            phrase += f" in {row['place']}"
+        if row["date"]:
+            phrase += f", {row['date']}"
+        sources = row["sources"] or 0
+        phrase += f" ({sources} source{'s' if sources != 1 else ''})"
+        parts.setdefault(row["story_id"], []).append(phrase)
+    return {story: "; ".join(items) for story, items in parts.items()}
+
+
+def _plain_names(text: str | None) -> list[str]:
+    return [
+        (label[0] if label else "") or name for _k, _c, _s, name, *label in json.loads(text or "[]")
+    ]
 
 
 def story_members(store: Store, story_id: int) -> list[dict[str, Any]]:

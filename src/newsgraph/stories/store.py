@@ -520,6 +520,22 @@ def load_clusters(con: duckdb.DuckDBPyConnection, *, since: int | None) -> list[
     ]
 
 
+def merge_stories(con: duckdb.DuckDBPyConnection, merges: dict[int, int]) -> None:
+    """Move the articles and canonical events of absorbed stories to their survivors and
+    delete the absorbed stories (``merges``: absorbed id → surviving id)."""
+    pairs = sorted(merges.items())
+    con.executemany(
+        "UPDATE story_articles SET story_id = ? WHERE story_id = ?", [(s, a) for a, s in pairs]
+    )
+    con.executemany("DELETE FROM story_clusters WHERE id = ?", [(a,) for a, _ in pairs])
+    for absorbed, survivor in pairs:
+        con.execute(
+            "UPDATE canonical_events SET stories = list_distinct(list_transform(stories, "
+            "lambda x: CASE WHEN x = ? THEN ? ELSE x END)) WHERE list_contains(stories, ?)",
+            [absorbed, survivor, absorbed],
+        )
+
+
 def next_story_id(con: duckdb.DuckDBPyConnection) -> int:
     """One more than the largest story id stored."""
     return int(_one(con, "SELECT coalesce(max(id), 0) + 1 FROM story_clusters") or 1)

@@ -22,7 +22,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import duckdb
 import numpy as np
@@ -80,6 +80,7 @@ class StoryReport:
     originals_changed: int = 0
     stories_opened: int = 0
     stories_joined: int = 0
+    stories_merged: int = 0
     event_mentions: int = 0
     canonical_events_created: int = 0
     mentions_merged: int = 0
@@ -101,6 +102,7 @@ class StoryReport:
             "originals_changed": self.originals_changed,
             "stories_opened": self.stories_opened,
             "stories_joined": self.stories_joined,
+            "stories_merged": self.stories_merged,
             "event_mentions": self.event_mentions,
             "canonical_events_created": self.canonical_events_created,
             "mentions_merged": self.mentions_merged,
@@ -284,6 +286,15 @@ class _Run:
                     "signature": fp.to_bytes(),
                 }
             )
+        merges = clusterer.consolidate(clusterer.changed)
+        if merges:
+            report.stories_merged += len(merges)
+            for row in rows:
+                story_id = cast(int, row["story_id"])
+                row["story_id"] = merges.get(story_id, story_id)
+            placed = {key: merges.get(value, value) for key, value in placed.items()}
+            tables.merge_stories(self.con, merges)
+        clusterer.absorbed.clear()
         report.stories_looked_at += clusterer.looked_at - looked_at
         report.stories_scored += clusterer.scored - scored
         report.add_time("clusters", time.perf_counter() - began)
