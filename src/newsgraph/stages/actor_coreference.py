@@ -123,6 +123,7 @@ class ActorTable:
         actors = []
         for number, (mentions, key, refs) in enumerate(drafts):
             name, kind, country, sector, role, kb_id = self._describe(key, refs)
+            source, source_start, source_end = self._country_source(key, refs, country)
             first = mentions[0]
             seen = {name.casefold()}
             aliases = []
@@ -146,9 +147,28 @@ class ActorTable:
                     aliases=tuple(aliases),
                     mentions=tuple(mentions),
                     kb_id=kb_id,
+                    country_source=source,
+                    country_start=source_start,
+                    country_end=source_end,
                 )
             )
         return tuple(actors)
+
+    def _country_source(
+        self, key: Key, refs: list[Ref], country: str | None
+    ) -> tuple[str | None, int | None, int | None]:
+        """Where an actor's country came from, and the span of text that gave it."""
+        if country is None:
+            return None, None, None
+        if key[0] == "kb":
+            return "knowledge base", None, None
+        if key[0] == "state":
+            first = min(refs, key=lambda ref: ref.start)
+            return "name", first.start, first.end
+        for ref in sorted(refs, key=lambda ref: ref.start):
+            if ref.country == country and ref.country_from is not None:
+                return ref.country_from
+        return "context", None, None
 
     def _merge_into_state_organs(self, groups: dict[Key, list[Ref]]) -> None:
         """Fold "Israeli soldiers" (ISR MIL) into the IDF when the article names it.
@@ -455,13 +475,23 @@ class PeopleReader(ArticleState):
                 )
             role = self._role_text(title)
             text = self.text[person.start : person.end]
+            source = self._evidence_span(title, country) if country else None
             if person.kb_id:
                 tenure = self.kb.people[person.kb_id].tenure_at(self.date)
                 country, sector = tenure.country, tenure.sector
+                source = ("knowledge base", person.start, person.end) if country else None
             elif org and country is None:
                 country = self.kb.organizations[org].country
-            elif country is None and sector in OFFICIAL_SECTORS:
-                country = self._sentence_place(root) or self._sentence_country(root)
+                source = self._evidence_span(title, None, org=org) if country else None
+            elif (
+                country is None
+                and sector in OFFICIAL_SECTORS
+                and (found := self._sentence_place(root))
+            ):
+                country, source = found[0], ("sentence", found[1], found[2])
+            elif country is None and (context := self._context_country(root)):
+                # "A paramedic, Vivian Achista, said": a person of the story's country
+                country, source = context[0], context[1:]
             ref = Ref(
                 person.start,
                 person.end,
@@ -474,30 +504,20 @@ class PeopleReader(ArticleState):
                 kb_id=person.kb_id,
                 role=role,
                 head=root.lower_,
+                country_from=source,
             )
             self.table.add(ref)
             for i in range(span.start, span.end):
                 self.evidence[i].append(Evidence(country, sector=sector))
 
-    def _sentence_place(self, root: Tok) -> str | None:
+    def _sentence_place(self, root: Tok) -> tuple[str, int, int] | None:
         """The country an official's sentence puts them in ("told reporters in Jerusalem")."""
         sentence = root.sent
         for match, span in self.matches:
             inside = sentence.start <= span.start < sentence.end
             if inside and match.has("seat", "country") and is_locative(span.root):
-                return next(iter(match.refs("seat", "country")), None)
+                return match.refs("seat", "country")[0], match.start, match.end
         return None
-
-    def _sentence_country(self, root: Tok) -> str | None:
-        """The one country a sentence names, if it names exactly one."""
-        sentence = root.sent
-        codes = {
-            code
-            for match, span in self.matches
-            if sentence.start <= span.start < sentence.end
-            for code in match.refs("country", "adjective", "demonym", "seat")[:1]
-        }
-        return codes.pop() if len(codes) == 1 else None
 
     def _title_head_is_office(self, title: list[Tok]) -> bool:
         """Whether the last word of a premodifying title is an office with its own sector."""

@@ -275,6 +275,8 @@ class Ref:
     role: str | None = None
     loaded: bool = False
     head: str = ""
+    # where the country came from: (source, start, end); see ``Actor.country_source``
+    country_from: tuple[str, int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +342,8 @@ class ArticleState:
         self.named: set[str] = set()  # knowledge-base people named in full
         self.people: list[PersonMention] = []
         self.surnames: dict[tuple[str, ...], Key] = {}
+        self.first_seen: dict[str, tuple[int, int]] = {}  # each country's first mention
+        self.dateline_country: str | None = None
 
     def _evidence_of(self, tokens: Iterable[Tok]) -> list[Evidence]:
         return [e for t in tokens for e in self.evidence.get(t.i, ())]
@@ -386,8 +390,11 @@ class ArticleState:
         name: str | None = None,
         role: str | None = None,
         loaded: bool = False,
+        country_from: tuple[str, int, int] | None = None,
     ) -> None:
         """Add an agent mention, widened left over the modifiers that named its country."""
+        if country and country_from is None:
+            country_from = self._evidence_span([*left, *span], country)
         start = span.start
         for token in reversed(left):
             if token.i != start - 1 or token.dep_ == "det" or token.tag_ == "PRP$":
@@ -418,6 +425,7 @@ class ArticleState:
                 role,
                 loaded,
                 head,
+                country_from,
             )
         )
 
@@ -443,6 +451,70 @@ class ArticleState:
 
     def _absorbed(self, token: Tok) -> bool:
         return token.i in self.agent_tokens or token.i in self.person_tokens
+
+    def _evidence_span(
+        self, tokens: list[Tok], country: str | None, *, org: str | None = None
+    ) -> tuple[str, int, int] | None:
+        """Where among ``tokens`` (a title, modifiers) ``country`` or ``org`` was read."""
+        for token in tokens:
+            for evidence in self.evidence.get(token.i, ()):
+                if (org and evidence.org == org) or (country and evidence.country == country):
+                    kind = "organisation" if evidence.org else "modifier"
+                    return kind, token.idx, token.idx + len(token.text)
+        return None
+
+    def _seen(self, code: str | None, start: int, end: int) -> None:
+        """Note a mention of country ``code``, keeping the first one as its evidence."""
+        if code and (code not in self.first_seen or start < self.first_seen[code][0]):
+            self.first_seen[code] = (start, end)
+
+    def _article_country(self) -> tuple[str, str, int, int] | None:
+        """The country the article is about, with its source and evidence span.
+
+        The country named most often, when no other is named as often; on a tie, the
+        dateline's country when it is one of the tied. ``None`` when the article names
+        no country at all, or leaves a tie the dateline does not break.
+        """
+        ranked = self.counts.most_common()
+        if not ranked:
+            return None
+        top = ranked[0][1]
+        tied = [code for code, count in ranked if count == top]
+        if len(tied) == 1:
+            code, source = tied[0], "article"
+        elif self.dateline_country in tied:
+            code, source = self.dateline_country, "dateline"
+        else:
+            return None
+        if code not in self.first_seen:
+            dateline = self.analysis_dateline
+            if dateline is None:
+                return None
+            return code, "dateline", dateline.start, dateline.end
+        start, end = self.first_seen[code]
+        return code, source, start, end
+
+    def _context_country(self, root: Tok) -> tuple[str, str, int, int] | None:
+        """A country for an actor its own words do not place, read from its context.
+
+        In order: the one country its sentence names (a place, a name, an adjective),
+        then the article's country (:meth:`_article_country`).
+        """
+        sentence = root.sent
+        found: dict[str, tuple[int, int]] = {}
+        for match, span in self.matches:
+            if sentence.start <= span.start < sentence.end:
+                for code in match.refs("country", "adjective", "demonym", "seat")[:1]:
+                    found.setdefault(code, (match.start, match.end))
+        for place in self.places:
+            if sentence.start_char <= place.start < sentence.end_char and place.country:
+                found.setdefault(place.country, (place.start, place.end))
+        if len(found) == 1:
+            [(code, (start, end))] = found.items()
+            return code, "sentence", start, end
+        if found:
+            return None  # the sentence names several countries: do not guess
+        return self._article_country()
 
     def _main_country(self) -> str | None:
         """The country an article is clearly about, if one is named well ahead of the others."""

@@ -178,9 +178,11 @@ class _Reader(PeopleReader):
         ]
         dateline = self.analysis_dateline
         if dateline:
-            for match in self.kb.find(dateline.place.title()):
+            found = self.kb.find(dateline.place.title())
+            for match in found:
                 for code in match.refs("country", "seat"):
                     self.counts[code] += 1
+                    self.dateline_country = self.dateline_country or code
         for match, span in self.matches:
             tokens = range(span.start, span.end)
             if match.has("agent"):
@@ -192,6 +194,7 @@ class _Reader(PeopleReader):
                 self.named.update(people[:1] if len(set(people)) == 1 else ())
             for code in match.refs("country", "adjective", "demonym", "seat"):
                 self.counts[code] += 1
+                self._seen(code, match.start, match.end)
                 break
             for label_id in match.refs("label"):
                 label = self.kb.labels[label_id]
@@ -199,6 +202,10 @@ class _Reader(PeopleReader):
                     self.counts[self._target_country(label.targets[0]) or ""] += 1
         for place in self.places:
             self.counts[place.country] += 1
+            if place.start >= self.body_start:
+                self._seen(place.country, place.start, place.end)
+            elif self.dateline_country is None:
+                self.dateline_country = place.country  # "LAGOS, Nigeria (AP) -"
             span = self.doc.char_span(place.start, place.end, alignment_mode="expand")
             for token in span if span is not None else ():
                 self.evidence[token.i].append(Evidence(place.country))
@@ -349,7 +356,8 @@ class _Reader(PeopleReader):
         preps: tuple[str, ...] = ("of", "throughout", "across")
         if agent.kind != "population_group":
             preps += ("in", "from")
-        evidence = self._evidence_of(left + right_modifiers(root, self._is_agent, preps))
+        right = right_modifiers(root, self._is_agent, preps)
+        evidence = self._evidence_of(left + right)
         countries = list(dict.fromkeys(e.country for e in evidence if e.country))
         org = next((e.org for e in evidence if e.org), None)
         loaded = any(e.loaded for e in evidence if e.country and not e.org) and any(
@@ -378,6 +386,9 @@ class _Reader(PeopleReader):
                 return
         if sector is None and org:
             sector = self.kb.organizations[org].sector
+        source: tuple[str, int, int] | None = None
+        if countries:
+            source = self._evidence_span([*left, *right], countries[0])
         if not countries and agent.default_country:
             countries = [agent.default_country]
         heads = {root.lower_, *self._inner_agent_heads(left)}
@@ -388,12 +399,13 @@ class _Reader(PeopleReader):
             if earlier is not None and earlier.country:
                 countries = [earlier.country]  # "the ministry", "regime forces"
                 sector = sector or earlier.sector
-        official = agent.kind == "state" and (
-            has_determiner(root) or match.text[:1].isupper() or inner in OFFICIAL_SECTORS
-        )
-        singular = root.tag_ in ("NN", "NNP") or inner in OFFICIAL_SECTORS
-        if not countries and official and singular and (main := self._main_country()):
-            countries = [main]  # "the army said", "the National Assembly", "government forces"
+                source = ("earlier mention", earlier.start, earlier.end)
+        if not countries and agent.kind == "state" and root.dep_ not in MODIFIER_DEPS:
+            # "the army said", "police opened fire": the organ of the state the sentence,
+            # else the article, is about
+            context = self._context_country(root)
+            if context is not None:
+                countries, source = [context[0]], context[1:]
         if not countries and (agent.needs_country or root.dep_ in ("compound", "amod", "nmod")):
             return  # "military" in "the special military operation" is no actor
         kind = agent.kind
@@ -408,21 +420,33 @@ class _Reader(PeopleReader):
                 return
             sector, kind = sector or "GOV", "state"
             for country in countries:
-                self._add_span(left, span, ("code", country, sector, kind), kind, country, sector)
+                key = ("code", country, sector, kind)
+                self._add_span(left, span, key, kind, country, sector, country_from=source)
             return
         if not countries:
             if sector:  # "officers" with nothing to say whose is no actor worth a record
                 key = ("agent", agent.id)
                 self._add_span(left, span, key, agent.kind, None, sector, name=agent.forms[0])
             return
-        identity = agent.forms[0][:1].isupper()  # Kurds, Muslims: a group of its own
+        # Kurds, Muslims: a group of its own; "residents" and "settlers" never one group
+        identity = agent.forms[0][:1].isupper() or kind == "population_group"
         for country in countries:
             key = ("code", country, agent.id if identity or not sector else sector, kind)
             adjective = (
                 self.kb.countries[country].adjective if country in self.kb.countries else country
             )
             display = f"{adjective} {agent.forms[0]}" if identity or not sector else None
-            self._add_span(left, span, key, kind, country, sector, name=display, loaded=loaded)
+            self._add_span(
+                left,
+                span,
+                key,
+                kind,
+                country,
+                sector,
+                name=display,
+                loaded=loaded,
+                country_from=source if country == countries[0] else None,
+            )
         for i in range(span.start, span.end):
             self.evidence[i].append(Evidence(countries[0], sector=sector, loaded=loaded))
 
