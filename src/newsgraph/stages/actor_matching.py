@@ -236,6 +236,18 @@ def title_tokens(root: Tok, name_start: int, name_end: int) -> list[Tok]:
     return sorted({t.i: t for t in found}.values(), key=lambda t: t.i)
 
 
+def appositions(root: Tok) -> list[Tok]:
+    """The words of the appositions that describe ``root`` ("X, the group's mouthpiece")."""
+    found: list[Tok] = []
+    for child in root.rights:
+        if child.dep_ == "appos":
+            found.extend(clause_free(child.subtree, child))
+    if root.dep_ == "appos":
+        head = root.head
+        found.extend(t for t in clause_free(head.subtree, head) if t.i < root.left_edge.i)
+    return sorted({t.i: t for t in found}.values(), key=lambda t: t.i)
+
+
 def phrase_text(tokens: list[Tok], text: str) -> tuple[int, int, str] | None:
     """The stretch of ``text`` the contiguous run of ``tokens`` covers, without a leading article.
 
@@ -468,19 +480,26 @@ class ArticleState:
         if code and (code not in self.first_seen or start < self.first_seen[code][0]):
             self.first_seen[code] = (start, end)
 
-    def _article_country(self) -> tuple[str, str, int, int] | None:
+    def _article_country(self, *, strict: bool = False) -> tuple[str, str, int, int] | None:
         """The country the article is about, with its source and evidence span.
 
         The country named most often, when no other is named as often; on a tie, the
-        dateline's country when it is one of the tied. ``None`` when the article names
-        no country at all, or leaves a tie the dateline does not break.
+        dateline's country when it is one of the tied. ``strict`` asks for a country named
+        at least twice and half as often again as the next (:meth:`_main_country`).
+        ``None`` when the article names no country, or leaves a tie the dateline does not
+        break.
         """
         ranked = self.counts.most_common()
         if not ranked:
             return None
         top = ranked[0][1]
         tied = [code for code, count in ranked if count == top]
-        if len(tied) == 1:
+        if strict:
+            main = self._main_country()
+            if main is None:
+                return None
+            code, source = main, "article"
+        elif len(tied) == 1:
             code, source = tied[0], "article"
         elif self.dateline_country in tied:
             code, source = self.dateline_country, "dateline"
@@ -494,27 +513,42 @@ class ArticleState:
         start, end = self.first_seen[code]
         return code, source, start, end
 
-    def _context_country(self, root: Tok) -> tuple[str, str, int, int] | None:
+    def _context_country(
+        self, root: Tok, *, strict: bool = False
+    ) -> tuple[str, str, int, int] | None:
         """A country for an actor its own words do not place, read from its context.
 
-        In order: the one country its sentence names (a place, a name, an adjective),
-        then the article's country (:meth:`_article_country`).
+        In order: the one country its sentence names outside reported speech and
+        outside place phrases ("flew to Moscow" says nothing of who flew), then the
+        article's country (:meth:`_article_country`).
         """
         sentence = root.sent
+        reported: set[int] = set()
+        for token in sentence:
+            if token.dep_ in ("ccomp", "parataxis") and not (
+                token.left_edge.i <= root.i <= token.right_edge.i
+            ):
+                reported.update(range(token.left_edge.i, token.right_edge.i + 1))
         found: dict[str, tuple[int, int]] = {}
         for match, span in self.matches:
-            if sentence.start <= span.start < sentence.end:
-                for code in match.refs("country", "adjective", "demonym", "seat")[:1]:
-                    found.setdefault(code, (match.start, match.end))
-        for place in self.places:
-            if sentence.start_char <= place.start < sentence.end_char and place.country:
-                found.setdefault(place.country, (place.start, place.end))
+            if not sentence.start <= span.start < sentence.end or span.start in reported:
+                continue
+            if is_locative(span.root) or span.root.i == root.i:
+                continue
+            codes = match.refs("country", "adjective", "demonym", "seat")[:1]
+            for org in match.refs("org")[:1]:
+                # a news outlet reports on anyone ("told Reuters"): it places nobody
+                known = self.kb.organizations[org]
+                if known.country in self.kb.countries and known.sector != "MED":
+                    codes.append(known.country or "")
+            for code in codes:
+                found.setdefault(code, (match.start, match.end))
         if len(found) == 1:
             [(code, (start, end))] = found.items()
             return code, "sentence", start, end
         if found:
             return None  # the sentence names several countries: do not guess
-        return self._article_country()
+        return self._article_country(strict=strict)
 
     def _main_country(self) -> str | None:
         """The country an article is clearly about, if one is named well ahead of the others."""

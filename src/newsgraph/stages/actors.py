@@ -23,6 +23,7 @@ The conventions (sectors, loaded labels) are documented in ``docs/actors.md``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
@@ -48,6 +49,7 @@ from newsgraph.stages.actor_matching import (
     Key,
     Ref,
     Tok,
+    appositions,
     has_determiner,
     honorific,
     is_agentive,
@@ -67,7 +69,10 @@ ORG_HEADS: dict[str, str | None] = {
     ),
     **dict.fromkeys(_words("university institute college school academy"), "EDU"),
     **dict.fromkeys(
-        _words("ministry council commission authority office department administration cabinet"),
+        _words(
+            """ministry council commission authority office department administration cabinet
+            government"""
+        ),
         "GOV",
     ),
     **dict.fromkeys(_words("army forces brigade brigades battalion corps command guard"), "MIL"),
@@ -89,6 +94,22 @@ ORG_HEADS: dict[str, str | None] = {
 NOT_ORG_HEADS = PLACE_NOUNS | _words(
     "day war revolution revolt uprising accord accords complex centre center"
 )
+# "(ELN)" or ", or ELN" right after a name: an abbreviation the text gives for it
+ABBREVIATION = re.compile(r"(?:\s*\(|,? or )([A-Z][A-Za-z0-9&]*[A-Z0-9])(?:\)|\b)")
+# Words left out of initials ("Revolutionary Armed Forces of Colombia" = RAFC)
+_MINOR_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "de", "del", "la", "al", "el"})
+
+
+def initials(name: str) -> str:
+    """The initials of a name's words, minor words left out ("Arakan Army" -> "AA").
+
+    >>> initials("Bangladesh Chhatra League"), initials("People's Defence Force")
+    ('BCL', 'PDF')
+    """
+    words = re.findall(r"[^\W\d_]+(?:['’][sS])?", name)
+    return "".join(w[0].upper() for w in words if w.lower() not in _MINOR_WORDS)
+
+
 # Offices with one holder per country, looked up in people.tsv ("Iran's foreign minister").
 OFFICE_ROLES = frozenset(
     {
@@ -163,6 +184,7 @@ class _Reader(PeopleReader):
             if match.has("agent") and match.start not in self.handled:
                 self._read_agent(match, span)
         self._unknown_orgs()
+        self._link_abbreviations()
         return self.table.build(self.article_id)
 
     def _prescan(self) -> None:
@@ -400,10 +422,22 @@ class _Reader(PeopleReader):
                 countries = [earlier.country]  # "the ministry", "regime forces"
                 sector = sector or earlier.sector
                 source = ("earlier mention", earlier.start, earlier.end)
-        if not countries and agent.kind == "state" and root.dep_ not in MODIFIER_DEPS:
-            # "the army said", "police opened fire": the organ of the state the sentence,
-            # else the article, is about
-            context = self._context_country(root)
+        if not countries and any(
+            t.lower_ in ("country", "nation") and has_determiner(t) for t in left
+        ):
+            # "the country's Defense Ministry": the state named last
+            named = self.table.latest(match.start, lambda ref: ref.key[0] == "state")
+            if named is not None and named.country:
+                countries = [named.country]
+                source = ("earlier mention", named.start, named.end)
+        official = agent.kind == "state" and (
+            has_determiner(root) or match.text[:1].isupper() or inner in OFFICIAL_SECTORS
+        )
+        singular = root.tag_ in ("NN", "NNP") or inner in OFFICIAL_SECTORS
+        if not countries and official and singular:
+            # "the army said", "the National Assembly": the organ of the state the sentence,
+            # else the article, is clearly about
+            context = self._context_country(root, strict=True)
             if context is not None:
                 countries, source = [context[0]], context[1:]
         if not countries and (agent.needs_country or root.dep_ in ("compound", "amod", "nmod")):
@@ -493,24 +527,37 @@ class _Reader(PeopleReader):
 
     def _unknown_orgs(self) -> None:
         """ORG entities the knowledge base does not know, when they look like organisations."""
+        # (start, end, whether it only names a country: "Bangladesh", "Georgian")
         covered = [
-            (m.start, m.end, span.root.i)
+            (m.start, m.end, not m.has("org", "person", "short", "label", "title"))
             for m, span in self.matches
             if not m.has("adjective", "agent")
         ]
         covered += [
-            (r.start, r.end, -1) for r in self.table.refs if r.key[0] not in ("agent", "code")
+            (r.start, r.end, r.key[0] == "state")
+            for r in self.table.refs
+            if r.key[0] not in ("agent", "code")
         ]
         refs: list[Ref] = []
         places: set[Key] = set()
         for ent in self.doc.ents:
             if ent.label_ != "ORG" or ent.start_char < self.body_start:
                 continue
-            words = [t for t in ent if t.lower_ not in ("the", "'s") and not t.is_punct]
+            tokens = list(ent)
+            opening = next((k for k, t in enumerate(tokens) if t.text == "("), len(tokens))
+            words = [
+                t for t in tokens[:opening] if t.lower_ not in ("the", "'s") and not t.is_punct
+            ]
             if not words or any(t.i in self.person_tokens for t in words):
                 continue
             start, end = words[0].idx, words[-1].idx + len(words[-1].text)
-            if any(s < end and start < e for s, e, _ in covered) or ent.root.i in self.agent_tokens:
+            overlaps = [only for s, e, only in covered if s < end and start < e]
+            # a name of its own around a country's name or a generic head: "Georgian
+            # Dream party", "Bangladesh Chhatra League", "National Unity Government"
+            own_name = self._own_name(tokens[:opening])
+            if (overlaps and not (own_name and all(overlaps))) or (
+                ent.root.i in self.agent_tokens and not own_name
+            ):
                 continue  # known, or an agent with modifiers: "the Palestinian health ministry"
             last = words[-1].lower_
             if last not in ORG_HEADS and words[0].lower_ in ORG_HEADS:
@@ -526,12 +573,21 @@ class _Reader(PeopleReader):
             sector = ORG_HEADS.get(last)
             if name.casefold() == self.agency:
                 sector = "MED"
-            evidence = self._evidence_of(left_modifiers(ent.root, ent.start) + list(ent))
+            own = left_modifiers(ent.root, ent.start) + list(ent)
+            evidence = self._evidence_of(own)
             country = next((e.country for e in evidence if e.country), None)
-            if country is None and sector in OFFICIAL_SECTORS and len(words) > 1:
-                country = self._main_country()
+            source = self._evidence_span(own, country) if country else None
+            if country is None:
+                # "Radio Andalus, al-Shabaab's mouthpiece in Somalia": the apposition says
+                described = appositions(ent.root)
+                country = next((e.country for e in self._evidence_of(described) if e.country), None)
+                source = self._evidence_span(described, country) if country else None
+            if country is None and (context := self._context_country(ent.root)):
+                country, source = context[0], context[1:]
             kind = "state" if sector in OFFICIAL_SECTORS else "organization"
-            refs.append(Ref(start, end, name, key, kind, country, sector, name))
+            refs.append(
+                Ref(start, end, name, key, kind, country, sector, name, country_from=source)
+            )
         for ref in refs:
             if ref.key not in places:
                 # the organisation's name swallows generic words inside it ("Free Media")
@@ -539,9 +595,86 @@ class _Reader(PeopleReader):
                     r
                     for r in self.table.refs
                     if not (
-                        r.key[0] in ("agent", "code") and ref.start <= r.start and r.end <= ref.end
+                        r.key[0] in ("agent", "code", "state")
+                        and ref.start <= r.start
+                        and r.end <= ref.end
                     )
                 ]
                 self.table.add(ref)
+
+    def _link_abbreviations(self) -> None:
+        """Make an abbreviation and its long form one actor, with every use of it.
+
+        The long form is an organisation of two words or more; its abbreviation is
+        either written after it in parentheses ("National Liberation Army (ELN)", which
+        the text alone vouches for) or, anywhere in the article, made of its initials
+        ("BCL" after "Bangladesh Chhatra League"). A knowledge-base identity wins over
+        an in-article one; every later use of the abbreviation becomes a mention.
+        """
+        refs = self.table.refs
+        long_forms = [
+            r for r in refs if r.key[0] in ("kb", "org") and r.kind != "person" and " " in r.text
+        ]
+        links: dict[str, Ref] = {}
+        for ref in long_forms:
+            found = ABBREVIATION.match(self.text, ref.end)
+            if found:
+                links.setdefault(found.group(1), ref)
+        for ref in long_forms:
+            letters = initials(ref.text)
+            if len(letters) >= 2 and letters not in links:
+                known = [r for r in refs if r.text == letters]
+                if all(r.key[0] != "kb" or r.key == ref.key for r in known):
+                    links[letters] = ref
+        for short, long in links.items():
+            same = [r for r in self.table.refs if r.text == short and r.key != long.key]
+            if long.key[0] == "org" and any(r.key[0] == "kb" for r in same):
+                # "National Liberation Army (ELN)": the knowledge base knows the ELN
+                kb_key = next(r.key for r in same if r.key[0] == "kb")
+                old = long.key
+                for ref in self.table.refs:
+                    if ref.key == old:
+                        ref.key = kb_key
+                continue
+            for ref in same:
+                ref.key = long.key
+            taken = [(r.start, r.end) for r in self.table.refs]
+            for found in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", self.text):
+                start, end = found.span()
+                if start < long.end or any(s < end and start < e for s, e in taken):
+                    continue
+                self.table.add(
+                    Ref(
+                        start,
+                        end,
+                        short,
+                        long.key,
+                        long.kind,
+                        long.country,
+                        long.sector,
+                        kb_id=long.kb_id,
+                        country_from=long.country_from,
+                    )
+                )
+
+    def _own_name(self, tokens: list[Tok]) -> bool:
+        """Whether an entity's words hold a capitalised word of a name of its own.
+
+        That is a word the knowledge base gives nothing for (no country, agent or
+        organisation) and that is no common head ("Dream" in "Georgian Dream party",
+        "Unity" in "National Unity Government"); a possessive makes it a description
+        ("Venezuela's Interior").
+        """
+        if any(t.lower_ in ("'s", "’s") for t in tokens):
+            return False
+        covered = {i for _, span in self.matches for i in range(span.start, span.end)}
+        return any(
+            t.text[:1].isupper()
+            and t.is_alpha
+            and t.i not in covered
+            and t.lower_ not in ORG_HEADS
+            and not t.is_sent_start
+            for t in tokens
+        )
 
     # --- small helpers ---------------------------------------------------------------
