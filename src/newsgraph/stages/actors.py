@@ -31,8 +31,10 @@ from newsgraph.knowledge.base import (
     KnowledgeBase,
     LoadedLabel,
     Match,
+    hit_id,
     load_knowledge_base,
     tokenize,
+    written_words,
 )
 from newsgraph.model import Actor, Analysis
 from newsgraph.settings import Settings
@@ -198,6 +200,7 @@ class _Reader(PeopleReader):
                 and all(hit.case == "title" for hit in match.hits)
             )
         ]
+        self.matches = self._evidenced_short_names(self.matches)
         dateline = self.analysis_dateline
         if dateline:
             found = self.kb.find(dateline.place.title())
@@ -232,6 +235,36 @@ class _Reader(PeopleReader):
             for token in span if span is not None else ():
                 self.evidence[token.i].append(Evidence(place.country))
         self.counts.pop("", None)
+
+    def _evidenced_short_names(self, matches: list[tuple[Match, Any]]) -> list[tuple[Match, Any]]:
+        """Keep a one-word name's link to a known person only on a reader's evidence.
+
+        The article names the person in full elsewhere, or the word is written as one of
+        the person's own forms. A spelling skeleton alone ("Sayyed" and Kais Saied) or an
+        honorific ("Sayyed", "Sheikh") never binds a person.
+        """
+        named = {ref for match, _ in matches for ref in match.refs("person")}
+        kept = []
+        for match, span in matches:
+            if match.has("short"):
+                written = written_words(match.text)
+                hits = tuple(
+                    hit
+                    for hit in match.hits
+                    if hit.type != "short"
+                    or (
+                        not honorific(match.text)
+                        and (
+                            hit_id(hit) in named
+                            or set(written) <= self.kb.people[hit_id(hit)].written_forms
+                        )
+                    )
+                )
+                if not hits:
+                    continue
+                match = dataclasses.replace(match, hits=hits)
+            kept.append((match, span))
+        return kept
 
     def _read_name(self, match: Match, span: Any) -> None:
         """Countries, demonyms, adjectives, seats of government and organisations."""
