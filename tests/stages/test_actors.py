@@ -341,3 +341,107 @@ def test_actors_plover_quality_floor(shared_data: Path) -> None:
     assert scores.actors == 324
     assert scores.country_recall >= 0.89
     assert scores.sector_recall >= 0.66
+
+
+# --- issue 13: actors a reader would accept on real news ---------------------------------
+KENYA = (
+    "Kenyan police fired tear gas at crowds on Tuesday. Kenya's parliament was voting on "
+    "the budget. A paramedic, Jane Wanjiru, said ten people had been shot."
+)
+
+
+def test_actors_unknown_person_takes_the_article_country_with_its_evidence(
+    pipeline: Pipeline,
+) -> None:
+    analysis = analyse(pipeline, KENYA)
+    person = actor_with(analysis, "Jane Wanjiru")
+    assert person.country == "KEN"
+    assert person.country_source in ("sentence", "article", "dateline")
+    assert person.country_start is not None and person.country_end is not None
+    evidence = analysis.article.text[person.country_start : person.country_end]
+    assert evidence.startswith("Kenya")
+
+
+def test_actors_country_source_of_a_known_person(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "Vladimir Putin spoke in Moscow on Monday.")
+    putin = actor_with(analysis, "Vladimir Putin")
+    assert (putin.country, putin.country_source) == ("RUS", "knowledge base")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ayatollah Sayyed Ali Khamenei received the envoy on Sunday.",
+        "Sayyed Hassan Nasrallah spoke on Friday, and Sayyed later left.",
+    ],
+)
+def test_actors_honorific_or_skeleton_never_binds_a_known_person(
+    pipeline: Pipeline, text: str
+) -> None:
+    assert "saied" not in {actor.kb_id for actor in analyse(pipeline, text).actors}
+
+
+def test_actors_short_name_written_as_the_person_binds(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "Saied dissolved parliament in Tunis on Sunday.")
+    assert "saied" in {actor.kb_id for actor in analysis.actors}
+
+
+def test_actors_population_nouns_stay_apart(pipeline: Pipeline) -> None:
+    analysis = analyse(
+        pipeline, "Israeli settlers attacked Israeli residents near the road on Friday."
+    )
+    settlers = actor_with(analysis, "Israeli settlers")
+    residents = actor_with(analysis, "Israeli residents")
+    assert settlers.id != residents.id
+
+
+@pytest.mark.parametrize(
+    ("text", "long_form", "short"),
+    [
+        (
+            "The Northern Farmers Union (NFU) said on Monday that prices fell. "
+            "The NFU also called a strike.",
+            "Northern Farmers Union",
+            "NFU",
+        ),
+        (
+            "Colombia suspended talks with the National Liberation Army, or ELN, on Friday.",
+            "National Liberation Army",
+            "ELN",
+        ),
+    ],
+)
+def test_actors_abbreviation_joins_its_long_form(
+    pipeline: Pipeline, text: str, long_form: str, short: str
+) -> None:
+    analysis = analyse(pipeline, text)
+    found = [
+        a
+        for a in analysis.actors
+        if any(short in m.text or long_form in m.text for m in a.mentions)
+    ]
+    assert len(found) == 1, [(a.name, [m.text for m in a.mentions]) for a in analysis.actors]
+    texts = {m.text for m in found[0].mentions}
+    assert short in texts and any(long_form in t for t in texts)
+
+
+def test_actors_party_named_after_its_country_is_an_organisation(pipeline: Pipeline) -> None:
+    analysis = analyse(
+        pipeline,
+        "Thousands marched in Tbilisi and Batumi. The opposition accused the ruling Georgian "
+        "Dream party of fraud in the Georgian elections.",
+    )
+    party = actor_with(analysis, "Georgian Dream party")
+    assert party.kind == "organization"
+    assert party.country == "GEO"
+
+
+def test_actors_the_country_s_ministry_is_the_state_named_last(pipeline: Pipeline) -> None:
+    analysis = analyse(
+        pipeline,
+        "Russia rejected the report on Friday. The country's Defense Ministry said that no "
+        "civilians had been targeted.",
+    )
+    ministry = actor_with(analysis, "Defense Ministry")
+    assert ministry.country == "RUS"
+    assert ministry.country_source == "earlier mention"
