@@ -445,3 +445,30 @@ def test_actors_the_country_s_ministry_is_the_state_named_last(pipeline: Pipelin
     ministry = actor_with(analysis, "Defense Ministry")
     assert ministry.country == "RUS"
     assert ministry.country_source == "earlier mention"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "The embassy quoted a statement from Secretary of State Jane Doakes on Monday.",
+            "Jane Doakes",
+        ),
+        ("The victims include Rahim Uddin, 25, a student from the town.", "Rahim Uddin"),
+    ],
+)
+def test_actors_person_with_a_title_or_age_after_from_is_a_person(
+    pipeline: Pipeline, text: str, name: str
+) -> None:
+    person = actor_with(analyse(pipeline, text), name)
+    assert person.kind == "person"
+
+
+def test_actors_full_name_spelt_another_way_binds_the_known_person(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "US Secretary of State Anthony Blinken spoke on Friday.")
+    assert "blinken" in {actor.kb_id for actor in analysis.actors}
+
+
+def test_actors_full_name_of_someone_else_does_not_bind(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "Local farmer Rosa Blinken spoke on Friday.")
+    assert "blinken" not in {actor.kb_id for actor in analysis.actors}

@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from newsgraph.knowledge.base import KnowledgeBase, Match, tokenize
+from newsgraph.knowledge.base import KnowledgeBase, Match, tokenize, written_words
 from newsgraph.model import Actor, ActorKind, Mention
 from newsgraph.stages.actor_matching import (
     PLACE_NOUNS,
@@ -284,6 +284,18 @@ OFFICIAL_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY", "JUD", "LEG"})
 STOP_WORDS = _words("the a an of for in on at to and 's ' his her its their")
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two words differ by at most one inserted, deleted or changed letter."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1 or not a or not b or a[0] != b[0]:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
 class PeopleReader(ArticleState):
     """The people of an article (see the module docstring)."""
 
@@ -295,6 +307,7 @@ class PeopleReader(ArticleState):
             if m.has("person", "org", "country", "seat", "label", "title", "demonym", "adjective")
         ]
         shorts = [(m.start, m.end) for m, _ in self.matches if m.has("short")]
+        short_ids = {m.start: m.refs("short") for m, _ in self.matches if m.has("short")}
         places: set[tuple[str, ...]] = set()
         found: list[tuple[Any, tuple[str, ...], str, int, int]] = []
         for ent in self.doc.ents:
@@ -323,6 +336,13 @@ class PeopleReader(ArticleState):
             if any(s < end and start < e for s, e in covered):
                 continue
             inner = [(s, e) for s, e in shorts if start <= s and e <= end]
+            variant = self._spelling_variant(self.text[start:end], inner, short_ids)
+            if variant is not None:
+                # "Anthony Blinken" is Antony Blinken: his name, spelt another way
+                self.people.append(PersonMention(start, end, ("kb", variant), variant, ""))
+                self.person_tokens.update(range(ent.start, ent.end))
+                self.handled.update(s for s, _ in inner)
+                continue
             if inner and (start, end) not in inner:
                 # "Mubarak al-Tayeb" is not Hosni Mubarak: the longer name wins
                 self.handled.update(s for s, _ in inner)
@@ -376,8 +396,58 @@ class PeopleReader(ArticleState):
             self.people.append(PersonMention(start, end, key, None, display))
             self.person_tokens.update(range(ent.start, ent.end))
 
+    def _spelling_variant(
+        self, name: str, inner: list[tuple[int, int]], short_ids: dict[int, list[str]]
+    ) -> str | None:
+        """The known person a full name spells another way, if exactly one.
+
+        The family name is the person's own; every other word differs from the
+        person's by at most one letter ("Anthony"/"Antony", "Mohamed"/"Mohammed").
+        """
+        written = written_words(name)
+        found = set()
+        for start, _ in inner:
+            for person_id in short_ids.get(start, ()):
+                known = written_words(self.kb.people[person_id].name)
+                if (
+                    len(known) == len(written) > 1
+                    and known[-1] == written[-1]
+                    and all(_one_edit(a, b) for a, b in zip(known[:-1], written[:-1], strict=True))
+                ):
+                    found.add(person_id)
+        return found.pop() if len(found) == 1 else None
+
+    def _person_cue(self, ent: Any) -> bool:
+        """Whether the words around a name say it is a person.
+
+        A title before it ("Secretary of State Anthony Blinken", "Minister Iván
+        Velásquez") or an apposition giving an age or a role ("Abu Sayeed, 25, a
+        student").
+        """
+        root = ent.root
+        before = [child for child in root.lefts if child.i < ent.start]
+        if ent.start > 0:
+            before.append(self.doc[ent.start - 1])
+        if any(
+            t.lower_ in TITLE_HEADS | ROLE_WORDS or (honorific(t.text) and t.text[:1].isupper())
+            for t in before
+        ):
+            return True
+        return any(
+            child.dep_ == "appos"
+            and (
+                child.like_num
+                or child.lemma_.lower() in TITLE_HEADS | ROLE_WORDS
+                or child.i in self.agent_tokens
+            )
+            for child in root.rights
+        )
+
     def _place_like(self, ent: Any) -> bool:
         root = ent.root
+        if self._person_cue(ent):
+            # "a statement from Secretary of State Anthony Blinken" is no place
+            return any(p.start < ent.end_char and ent.start_char < p.end for p in self.places)
         if is_locative(root) or (
             root.dep_ == "compound" and root.head.lemma_.lower() in PLACE_NOUNS
         ):
