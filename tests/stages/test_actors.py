@@ -472,3 +472,19 @@ def test_actors_full_name_spelt_another_way_binds_the_known_person(pipeline: Pip
 def test_actors_full_name_of_someone_else_does_not_bind(pipeline: Pipeline) -> None:
     analysis = analyse(pipeline, "Local farmer Rosa Blinken spoke on Friday.")
     assert "blinken" not in {actor.kb_id for actor in analysis.actors}
+
+
+def test_actors_name_before_a_body_noun_is_that_body(pipeline: Pipeline) -> None:
+    analysis = analyse(
+        pipeline,
+        "Police in Managua detained four members of the Zorvan opposition party on Sunday. "
+        "Zorvan was founded by dissidents who split from Nicaragua's ruling party.",
+    )
+    found = [a for a in analysis.actors if "Zorvan" in a.name or "Zorvan" in a.text]
+    assert len(found) == 1, [(a.name, a.kind) for a in analysis.actors]
+    assert found[0].kind == "organization"
+
+
+def test_actors_mixed_case_abbreviation_is_not_a_word(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, '"Let us keep it peaceful," the organiser told the crowd.')
+    assert "let" not in {actor.kb_id for actor in analysis.actors}

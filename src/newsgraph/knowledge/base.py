@@ -342,6 +342,8 @@ def _case_rule(form: str) -> CaseRule:
     letters = [ch for ch in form if ch.isalpha()]
     if len(letters) >= 2 and all(ch.isupper() for ch in letters) and " " not in form.strip():
         return "exact"
+    if 2 <= len(letters) <= 4 and any(ch.isupper() for ch in letters[1:]) and " " not in form:
+        return "exact"  # a mixed-case abbreviation: "LeT" is not the word "Let"
     if letters and letters[0].isupper():
         return "title"
     return "any"

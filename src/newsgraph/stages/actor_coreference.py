@@ -38,6 +38,7 @@ from newsgraph.stages.actor_matching import (
     Ref,
     Tok,
     clause_free,
+    climb_conj,
     has_determiner,
     honorific,
     is_locative,
@@ -224,7 +225,13 @@ class ActorTable:
             return f"{adjective} {key[2]}", "person", key[1], "GOV", key[2], None
         first = next((ref for ref in refs if ref.name), refs[0])
         name = first.name or first.text
-        country = next((ref.country for ref in refs if ref.country), None)
+        # the most direct evidence wins: a mention's own words over its sentence, the
+        # sentence over the article ("Unamos ... split from Ortega's Sandinistas")
+        placed = sorted(
+            (ref for ref in refs if ref.country),
+            key=lambda ref: SOURCE_RANK.get(ref.country_from[0] if ref.country_from else "", 1),
+        )
+        country = placed[0].country if placed else None
         sector = next((ref.sector for ref in refs if ref.sector), None)
         return name, first.kind, country, sector, role, None
 
@@ -279,8 +286,18 @@ MILITARY_RANKS = _words(
     """general gen lt lieutenant colonel col major maj captain capt commodore admiral adm
     brigadier sergeant sgt marshal"""
 )
+# Titles that say the name after them is a person's ("Secretary of State Anthony Blinken")
+PERSON_TITLES = (
+    TITLE_HEADS
+    | ROLE_WORDS
+    | MILITARY_RANKS
+    | _words("mr mrs ms dr prof rev sen rep senator representative")
+)
 GENERAL_OFFICES = _words("director secretary attorney inspector surgeon consul solicitor auditor")
 OFFICIAL_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY", "JUD", "LEG"})
+# How directly a country source speaks of an actor (lower is more direct); see
+# ``Actor.country_source``
+SOURCE_RANK = {"sentence": 2, "earlier mention": 2, "article": 3, "dateline": 3}
 STOP_WORDS = _words("the a an of for in on at to and 's ' his her its their")
 
 
@@ -313,6 +330,8 @@ class PeopleReader(ArticleState):
         for ent in self.doc.ents:
             if ent.label_ in ("GPE", "LOC", "FAC"):  # a name the parser also reads as a place
                 places.add(tuple(t.key for t in tokenize(self.text, ent.start_char, ent.end_char)))
+            elif ent.label_ in ("PERSON", "ORG") and self._names_a_body(ent):
+                self.org_names.add(self._name_keys(ent))
         for ent in self.doc.ents:
             if ent.start_char < self.body_start or ent.label_ not in ("PERSON", "ORG"):
                 continue
@@ -349,6 +368,8 @@ class PeopleReader(ArticleState):
             elif inner:
                 continue
             keys = tuple(t.key for t in tokenize(self.text, start, end))
+            if self._name_keys(ent) in self.org_names:
+                continue  # "the Unamos opposition party": a body's name, read with its noun
             if ent.label_ == "PERSON" and (
                 self._place_like(ent) or any(ch.isdigit() for ch in ent.text)
             ):
@@ -396,6 +417,26 @@ class PeopleReader(ArticleState):
             self.people.append(PersonMention(start, end, key, None, display))
             self.person_tokens.update(range(ent.start, ent.end))
 
+    def _name_keys(self, ent: Any) -> tuple[str, ...]:
+        """The matching keys of an entity's name, without a leading "the"."""
+        words = [t for t in ent if t.lower_ != "the" and not t.is_punct]
+        if not words:
+            return ()
+        return tuple(
+            t.key for t in tokenize(self.text, words[0].idx, words[-1].idx + len(words[-1].text))
+        )
+
+    def _names_a_body(self, ent: Any) -> bool:
+        """Whether a name modifies a singular noun for a body: "the Unamos opposition party"."""
+        root = ent.root
+        head = root.head
+        if root.dep_ != "compound" or head.i not in self.agent_tokens or head.tag_ != "NN":
+            return False
+        for match, span in self.matches:
+            if span.start <= head.i < span.end and match.has("agent"):
+                return self.kb.agents[match.refs("agent")[0]].kind == "organization"
+        return False
+
     def _spelling_variant(
         self, name: str, inner: list[tuple[int, int]], short_ids: dict[int, list[str]]
     ) -> str | None:
@@ -428,10 +469,7 @@ class PeopleReader(ArticleState):
         before = [child for child in root.lefts if child.i < ent.start]
         if ent.start > 0:
             before.append(self.doc[ent.start - 1])
-        if any(
-            t.lower_ in TITLE_HEADS | ROLE_WORDS or (honorific(t.text) and t.text[:1].isupper())
-            for t in before
-        ):
+        if any(t.lower_.rstrip(".") in PERSON_TITLES for t in before):
             return True
         return any(
             child.dep_ == "appos"
@@ -445,8 +483,12 @@ class PeopleReader(ArticleState):
 
     def _place_like(self, ent: Any) -> bool:
         root = ent.root
-        if self._person_cue(ent):
-            # "a statement from Secretary of State Anthony Blinken" is no place
+        first = climb_conj(root)
+        if self._person_cue(ent) and (
+            root.dep_ == "conj" or (first.dep_ == "pobj" and first.head.lower_ in ("from", "to"))
+        ):
+            # "a statement from Secretary of State Anthony Blinken", "Shajahan, 24, ...;
+            # Abu Sayeed, 25, a student": people, unless the places stage holds the name
             return any(p.start < ent.end_char and ent.start_char < p.end for p in self.places)
         if is_locative(root) or (
             root.dep_ == "compound" and root.head.lemma_.lower() in PLACE_NOUNS

@@ -356,6 +356,7 @@ class ArticleState:
         self.surnames: dict[tuple[str, ...], Key] = {}
         self.first_seen: dict[str, tuple[int, int]] = {}  # each country's first mention
         self.dateline_country: str | None = None
+        self.org_names: set[tuple[str, ...]] = set()  # names read with a body's noun
 
     def _evidence_of(self, tokens: Iterable[Tok]) -> list[Evidence]:
         return [e for t in tokens for e in self.evidence.get(t.i, ())]

@@ -407,6 +407,8 @@ class _Reader(PeopleReader):
             if head.lemma_.lower() not in EVENT_NOUNS:
                 return  # "police station", "army post"
         left = left_modifiers(root, span.start)
+        if agent.kind == "organization" and self._read_named_body(span, left, agent.sector):
+            return
         # a population's country is its nationality ("people of Palestine"), not where it is
         preps: tuple[str, ...] = ("of", "throughout", "across")
         if agent.kind != "population_group":
@@ -517,6 +519,24 @@ class _Reader(PeopleReader):
         for i in range(span.start, span.end):
             self.evidence[i].append(Evidence(countries[0], sector=sector, loaded=loaded))
 
+    def _read_named_body(self, span: Any, left: list[Tok], sector: str | None) -> bool:
+        """Read "the Unamos opposition party" as the body named Unamos, if it is one."""
+        for token in left:
+            ent = next((e for e in self.doc.ents if e.start <= token.i < e.end), None)
+            if ent is None or self._name_keys(ent) not in self.org_names:
+                continue
+            name = " ".join(t.text for t in ent if t.lower_ != "the" and not t.is_punct)
+            key: Key = ("org", " ".join(self._name_keys(ent)))
+            begin = next(t for t in ent if t.lower_ != "the").idx
+            context = self._context_country(span.root)
+            country = context[0] if context else None
+            text = self.text[begin : span.end_char]
+            ref = Ref(begin, span.end_char, text, key, "organization", country, sector, name)
+            ref.country_from = context[1:] if context else None
+            self.table.add(ref)
+            return True
+        return False
+
     def _read_office(
         self,
         match: Match,
@@ -574,7 +594,12 @@ class _Reader(PeopleReader):
         refs: list[Ref] = []
         places: set[Key] = set()
         for ent in self.doc.ents:
-            if ent.label_ != "ORG" or ent.start_char < self.body_start:
+            if ent.start_char < self.body_start:
+                continue
+            if ent.label_ in ("PERSON", "ORG") and self._name_keys(ent) in self.org_names:
+                self._body_mention(ent)  # "Unamos, formerly known as ..."
+                continue
+            if ent.label_ != "ORG":
                 continue
             tokens = list(ent)
             opening = next((k for k, t in enumerate(tokens) if t.text == "("), len(tokens))
@@ -634,6 +659,21 @@ class _Reader(PeopleReader):
                     )
                 ]
                 self.table.add(ref)
+
+    def _body_mention(self, ent: Any) -> None:
+        """A further mention of a body named with its noun elsewhere ("Unamos")."""
+        key: Key = ("org", " ".join(self._name_keys(ent)))
+        words = [t for t in ent if t.lower_ != "the" and not t.is_punct]
+        start, end = words[0].idx, words[-1].idx + len(words[-1].text)
+        if any(r.start <= start and end <= r.end for r in self.table.refs if r.key == key):
+            return
+        first = next((r for r in self.table.refs if r.key == key), None)
+        name = first.name if first else self.text[start:end]
+        context = self._context_country(ent.root)
+        country, source = (context[0], context[1:]) if context else (None, None)
+        ref = Ref(start, end, self.text[start:end], key, "organization", country, name=name)
+        ref.sector, ref.country_from = first.sector if first else None, source
+        self.table.add(ref)
 
     def _link_abbreviations(self) -> None:
         """Make an abbreviation and its long form one actor, with every use of it.
