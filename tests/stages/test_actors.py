@@ -488,3 +488,25 @@ def test_actors_name_before_a_body_noun_is_that_body(pipeline: Pipeline) -> None
 def test_actors_mixed_case_abbreviation_is_not_a_word(pipeline: Pipeline) -> None:
     analysis = analyse(pipeline, '"Let us keep it peaceful," the organiser told the crowd.')
     assert "let" not in {actor.kb_id for actor in analysis.actors}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "According to the Belarusian State Border Committee, guards heard gunfire.",
+            "State Border Committee",
+        ),
+        (
+            "Two sources from the Greek Ministry of Shipping said the ship was damaged.",
+            "Ministry of Shipping",
+        ),
+    ],
+)
+def test_actors_body_named_after_according_to_or_from_is_kept(
+    pipeline: Pipeline, text: str, name: str
+) -> None:
+    analysis = analyse(pipeline, text)
+    assert any(name in actor.name or name in actor.text for actor in analysis.actors), [
+        a.name for a in analysis.actors
+    ]

@@ -87,7 +87,8 @@ def is_locative(token: Tok) -> bool:
     """Whether a name is used as a place: object of "in", "at" ..., or before "neighbourhood"."""
     first = climb_conj(token)
     if first.dep_ == "pobj" and first.head.lower_ in LOCATIVE_PREPS:
-        return True
+        # "according to the Border Committee" names a source, not a place
+        return not (first.head.lower_ == "to" and first.head.head.lower_ == "according")
     of_place = first.dep_ == "pobj" and first.head.lower_ == "of"  # "the town of Kfar Kila"
     if of_place and first.head.head.lemma_.lower() in PLACE_NOUNS:
         return True

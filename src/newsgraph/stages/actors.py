@@ -620,12 +620,14 @@ class _Reader(PeopleReader):
             last = words[-1].lower_
             if last not in ORG_HEADS and words[0].lower_ in ORG_HEADS:
                 last = words[0].lower_  # "Institute for Regional Security Studies"
+            if last not in ORG_HEADS and ent.root.lower_ in ORG_HEADS:
+                last = ent.root.lower_  # "the Greek Ministry of Shipping"
             acronym = len(words) == 1 and words[0].text.isupper() and len(words[0].text) >= 2
             agentive = ent.root.dep_ in ("nsubj", "nsubjpass", "poss", "agent")
             name = self.text[start:end]
             key = ("org", " ".join(t.key for t in tokenize(name)))
-            if last in NOT_ORG_HEADS or is_locative(ent.root):
-                places.add(key)
+            if last in NOT_ORG_HEADS or (is_locative(ent.root) and last not in ORG_HEADS):
+                places.add(key)  # "from the Ministry of Shipping" is a body, not a place
             if not (last in ORG_HEADS or agentive) or (acronym and not agentive):
                 continue
             sector = ORG_HEADS.get(last)
