@@ -510,3 +510,27 @@ def test_actors_body_named_after_according_to_or_from_is_kept(
     assert any(name in actor.name or name in actor.text for actor in analysis.actors), [
         a.name for a in analysis.actors
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            '"There are no quiet areas left," Tamsa Korvelu, head of the charity mission, '
+            "told reporters.",
+            "Tamsa Korvelu",
+        ),
+        (
+            "Organisers allowed Johnetta Marsh of Ferguson to address the crowd. "
+            '"This is a show," Marsh said.',
+            "Marsh",
+        ),
+    ],
+)
+def test_actors_person_named_with_a_role_or_speech_is_one_person(
+    pipeline: Pipeline, text: str, name: str
+) -> None:
+    analysis = analyse(pipeline, text)
+    found = [a for a in analysis.actors if any(name in m.text for m in a.mentions)]
+    assert len(found) == 1, [(a.name, a.kind) for a in analysis.actors]
+    assert found[0].kind == "person"

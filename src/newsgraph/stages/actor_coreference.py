@@ -30,6 +30,7 @@ from typing import Any
 from newsgraph.knowledge.base import KnowledgeBase, Match, tokenize, written_words
 from newsgraph.model import Actor, ActorKind, Mention
 from newsgraph.stages.actor_matching import (
+    ORG_HEADS,
     PLACE_NOUNS,
     ArticleState,
     Evidence,
@@ -286,6 +287,7 @@ MILITARY_RANKS = _words(
     """general gen lt lieutenant colonel col major maj captain capt commodore admiral adm
     brigadier sergeant sgt marshal"""
 )
+SPEECH_VERBS = _words("say tell add state claim deny insist write tweet recall explain")
 # Titles that say the name after them is a person's ("Secretary of State Anthony Blinken")
 PERSON_TITLES = (
     TITLE_HEADS
@@ -327,13 +329,21 @@ class PeopleReader(ArticleState):
         short_ids = {m.start: m.refs("short") for m, _ in self.matches if m.has("short")}
         places: set[tuple[str, ...]] = set()
         found: list[tuple[Any, tuple[str, ...], str, int, int]] = []
+        # names the NER labelled otherwise that their context shows to be people
+        person_ents = {ent.start for ent in self.doc.ents if ent.label_ == "PERSON"}
+        person_ents.update(
+            ent.start for ent in self.doc.ents if self._mislabelled_person(ent, covered)
+        )
         for ent in self.doc.ents:
-            if ent.label_ in ("GPE", "LOC", "FAC"):  # a name the parser also reads as a place
+            if ent.label_ in ("GPE", "LOC", "FAC") and ent.start not in person_ents:
+                # a name the parser also reads as a place
                 places.add(tuple(t.key for t in tokenize(self.text, ent.start_char, ent.end_char)))
             elif ent.label_ in ("PERSON", "ORG") and self._names_a_body(ent):
                 self.org_names.add(self._name_keys(ent))
         for ent in self.doc.ents:
-            if ent.start_char < self.body_start or ent.label_ not in ("PERSON", "ORG"):
+            if ent.start_char < self.body_start or not (
+                ent.label_ == "ORG" or ent.start in person_ents
+            ):
                 continue
             words = [t for t in ent if not t.is_punct and t.lower_ not in ("the", "'s", "’s")]
             while len(words) > 1 and (honorific(words[0].text) or words[0].pos_ in ("VERB", "ADJ")):
@@ -379,7 +389,7 @@ class PeopleReader(ArticleState):
         full = [
             (keys, name)
             for ent, keys, name, _, _ in found
-            if len(keys) > 1 and ent.label_ == "PERSON"
+            if len(keys) > 1 and ent.start in person_ents
         ]
         for (
             match,
@@ -403,7 +413,7 @@ class PeopleReader(ArticleState):
             )
             if owner is None and len(keys) == 1:
                 owner = next((k for k, _ in full if k[:1] == keys), None)
-            if owner is None and ent.label_ != "PERSON":
+            if owner is None and ent.start not in person_ents:
                 continue  # an organisation; read later
             cluster = owner or keys
             if cluster in places or any(
@@ -457,6 +467,42 @@ class PeopleReader(ArticleState):
                 ):
                     found.add(person_id)
         return found.pop() if len(found) == 1 else None
+
+    def _mislabelled_person(self, ent: Any, covered: list[tuple[int, int]]) -> bool:
+        """Whether a name the NER labelled a place, an organisation or a title is a person.
+
+        Its words are all capitalised names the knowledge base does not know, and its
+        context says so: a title or a role beside it ("Mumuza Muhindo, head of the
+        mission"), or, for a full name, a speech verb with it or its last word as
+        subject ("Elzie said"). A speech verb does not outweigh the places stage.
+        """
+        if ent.label_ not in ("ORG", "GPE", "LOC", "FAC", "NORP", "WORK_OF_ART", "PRODUCT"):
+            return False
+        words = [t for t in ent if t.lower_ != "the"]
+        if not 1 <= len(words) <= 4 or not all(
+            t.is_alpha and t.text[:1].isupper() and not t.is_upper for t in words
+        ):
+            return False
+        if any(t.i in self.agent_tokens for t in words) or any(
+            s < ent.end_char and ent.start_char < e for s, e in covered
+        ):
+            return False
+        if any(t.lower_ in PLACE_NOUNS or t.lower_ in ORG_HEADS for t in words):
+            return False  # "Horizon Relief Foundation said"
+        if self._person_cue(ent):
+            return True
+        if len(words) < 2 or any(
+            p.start < ent.end_char and ent.start_char < p.end for p in self.places
+        ):
+            return False
+        last = words[-1].text
+        return any(
+            t.text in (last, words[0].text)
+            and t.dep_ == "nsubj"
+            and t.head.lemma_.lower() in SPEECH_VERBS
+            and (t.i >= ent.end or t.i == ent.root.i)
+            for t in self.doc
+        )
 
     def _person_cue(self, ent: Any) -> bool:
         """Whether the words around a name say it is a person.

@@ -66,6 +66,34 @@ EVENT_NOUNS = _words(
     drone drones warship warships helicopter helicopters statement statements
     announcement claim claims order orders decision spokesman spokeswoman spokesperson"""
 )
+# Heads of unknown organisations' names, and the sector each suggests.
+ORG_HEADS: dict[str, str | None] = {
+    **dict.fromkeys(
+        _words("agency news times post radio tv television press herald gazette"), "MED"
+    ),
+    **dict.fromkeys(_words("university institute college school academy"), "EDU"),
+    **dict.fromkeys(
+        _words(
+            """ministry council commission authority office department administration cabinet
+            government"""
+        ),
+        "GOV",
+    ),
+    **dict.fromkeys(_words("army forces brigade brigades battalion corps command guard"), "MIL"),
+    **dict.fromkeys(_words("police gendarmerie"), "COP"),
+    **dict.fromkeys(_words("party"), "PTY"),
+    **dict.fromkeys(_words("court tribunal"), "JUD"),
+    **dict.fromkeys(_words("parliament assembly senate congress"), "LEG"),
+    **dict.fromkeys(_words("bank company corporation corp inc ltd group holdings airlines"), "BUS"),
+    **dict.fromkeys(
+        _words(
+            """foundation fund network association society organisation organization committee
+            coalition alliance union federation watch forum initiative movement front league"""
+        ),
+        None,
+    ),
+    **dict.fromkeys(_words("church diocese synagogue patriarchate"), "REL"),
+}
 # Nouns that make a proper name before them a place: "Sheikh Jarrah neighbourhood".
 PLACE_NOUNS = _words(
     """neighbourhood neighborhood district street camp camps city town village area mosque

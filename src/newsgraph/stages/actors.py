@@ -46,6 +46,7 @@ from newsgraph.stages.actor_coreference import (
 from newsgraph.stages.actor_matching import (
     EVENT_NOUNS,
     MODIFIER_DEPS,
+    ORG_HEADS,
     PLACE_NOUNS,
     Evidence,
     Key,
@@ -64,34 +65,6 @@ from newsgraph.stages.actor_matching import (
 )
 from newsgraph.stages.wordsets import words as _words
 
-# Heads of unknown organisations' names, and the sector each suggests.
-ORG_HEADS: dict[str, str | None] = {
-    **dict.fromkeys(
-        _words("agency news times post radio tv television press herald gazette"), "MED"
-    ),
-    **dict.fromkeys(_words("university institute college school academy"), "EDU"),
-    **dict.fromkeys(
-        _words(
-            """ministry council commission authority office department administration cabinet
-            government"""
-        ),
-        "GOV",
-    ),
-    **dict.fromkeys(_words("army forces brigade brigades battalion corps command guard"), "MIL"),
-    **dict.fromkeys(_words("police gendarmerie"), "COP"),
-    **dict.fromkeys(_words("party"), "PTY"),
-    **dict.fromkeys(_words("court tribunal"), "JUD"),
-    **dict.fromkeys(_words("parliament assembly senate congress"), "LEG"),
-    **dict.fromkeys(_words("bank company corporation corp inc ltd group holdings airlines"), "BUS"),
-    **dict.fromkeys(
-        _words(
-            """foundation fund network association society organisation organization committee
-            coalition alliance union federation watch forum initiative movement front league"""
-        ),
-        None,
-    ),
-    **dict.fromkeys(_words("church diocese synagogue patriarchate"), "REL"),
-}
 # Words that end names of things that are not organisations ("Al-Aqsa Mosque", "Quds Day").
 NOT_ORG_HEADS = PLACE_NOUNS | _words(
     "day war revolution revolt uprising accord accords complex centre center"
