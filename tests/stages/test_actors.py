@@ -534,3 +534,40 @@ def test_actors_person_named_with_a_role_or_speech_is_one_person(
     found = [a for a in analysis.actors if any(name in m.text for m in a.mentions)]
     assert len(found) == 1, [(a.name, a.kind) for a in analysis.actors]
     assert found[0].kind == "person"
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "country"),
+    [
+        (
+            "Pakistan's Foreign Office spokesman said on Friday that India had violated "
+            "the ceasefire.",
+            "Pakistan's Foreign Office spokesman",
+            "PAK",
+        ),
+        ("Peru's ombudsman said six people died in the clashes.", "Peru's ombudsman", "PER"),
+        (
+            "Kenyan police fired tear gas in Nairobi. Kenya's president said protesters "
+            "had entered the Senate chamber.",
+            "Senate",
+            "KEN",
+        ),
+        (
+            "Lima, Peru - The ombudsman said police fired tear gas. Peru's government "
+            "declared an emergency. Peruvian protesters blocked roads.",
+            "police",
+            "PER",
+        ),
+    ],
+)
+def test_actors_generic_body_takes_its_context_country(
+    pipeline: Pipeline, text: str, mention: str, country: str
+) -> None:
+    actor = actor_with(analyse(pipeline, text), mention)
+    assert actor.country == country
+    assert actor.country_source != "knowledge base"
+
+
+def test_actors_known_generic_body_keeps_its_country_at_home(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "The Foreign Office said British nationals should leave.")
+    assert actor_with(analysis, "Foreign Office").country == "GBR"

@@ -31,6 +31,7 @@ from newsgraph.knowledge.base import (
     KnowledgeBase,
     LoadedLabel,
     Match,
+    Organization,
     hit_id,
     load_knowledge_base,
     tokenize,
@@ -65,6 +66,13 @@ from newsgraph.stages.actor_matching import (
 )
 from newsgraph.stages.wordsets import words as _words
 
+# The words a generic name of a state organ is made of ("Foreign Office", "Senate",
+# "State Department"); a known body named only so may be another country's
+GENERIC_BODY_WORDS = frozenset(ORG_HEADS) | _words(
+    """foreign home interior state defence defense national federal supreme security
+    intelligence affairs justice finance health central public relations electoral house
+    representatives commons lords of the and for"""
+)
 # Words that end names of things that are not organisations ("Al-Aqsa Mosque", "Quds Day").
 NOT_ORG_HEADS = PLACE_NOUNS | _words(
     "day war revolution revolt uprising accord accords complex centre center"
@@ -100,6 +108,7 @@ OFFICE_ROLES = frozenset(
         "crown prince",
         "sultan",
         "chancellor",
+        "ombudsman",
     }
 )
 
@@ -253,6 +262,8 @@ class _Reader(PeopleReader):
                 root.ent_type_ in ("GPE", "LOC", "FAC") and is_locative(root)
             ):
                 return
+            if self._read_generic_body(match, span, org):
+                return
             for i in tokens:
                 self.evidence[i].append(Evidence(org.country, org.id, org.sector))
             key = ("kb", org.id)
@@ -279,6 +290,52 @@ class _Reader(PeopleReader):
         elif demonyms and root.dep_ not in ("amod", "compound") and root.tag_ not in ("JJ",):
             population: Key = ("code", code, "CVL", "population_group")
             self._add(match, population, "population_group", code, "CVL", head=root.lower_)
+
+    def _read_generic_body(self, match: Match, span: Any, org: Organization) -> bool:
+        """Read a state organ named by common words as the organ of its context's state.
+
+        "Foreign Office", "Senate" or "State Department" name one country's body in the
+        knowledge base, but the same words name any country's: "Pakistan's Foreign Office
+        spokesman", the Senate in a Kenyan story. When its modifiers name another country,
+        or the article never names the body's own country and is about another one, the
+        body is that country's (coded with the known body's sector).
+        """
+        if org.country not in self.kb.countries or not all(
+            word.casefold() in GENERIC_BODY_WORDS for word in written_words(match.text)
+        ):
+            return False
+        root = span.root
+        local = self._modifier_country(root, span)
+        if local is not None:
+            code, source = local[0], ("modifier", local[1], local[2])
+        elif self.counts[org.country or ""] == 0:
+            context = self._context_country(root, strict=True)
+            if context is None:
+                return False
+            code, source = context[0], context[1:]
+        else:
+            return False
+        if code == org.country:
+            return False
+        for i in range(span.start, span.end):
+            self.evidence[i].append(Evidence(code, sector=org.sector))
+        if root.dep_ in MODIFIER_DEPS and self._absorbed(modifier_chain_head(root)):
+            return True  # "Pakistan's Foreign Office spokesman": the spokesman is the actor
+        country = self.kb.countries.get(code)
+        name = f"{country.adjective} {match.text}" if country else match.text
+        key: Key = ("code", code, org.sector or "GOV", org.kind)
+        left = left_modifiers(root, span.start)
+        self._add_span(left, span, key, org.kind, code, org.sector, name=name, country_from=source)
+        return True
+
+    def _modifier_country(self, root: Tok, span: Any) -> tuple[str, int, int] | None:
+        """The country a name's own modifiers name ("Pakistan's", "of Pakistan")."""
+        around = {t.i for t in left_modifiers(root, span.start) + right_modifiers(root)}
+        for match, other in self.matches:
+            if any(i in around for i in range(other.start, other.end)):
+                for code in match.refs("country", "adjective", "demonym", "seat")[:1]:
+                    return code, match.start, match.end
+        return None
 
     def _read_label_title_short(self, match: Match, span: Any) -> None:
         """Loaded labels, titles that name a person, and people's short names."""
@@ -439,9 +496,17 @@ class _Reader(PeopleReader):
                 countries = [named.country]
                 source = ("earlier mention", named.start, named.end)
         official = agent.kind == "state" and (
-            has_determiner(root) or match.text[:1].isupper() or inner in OFFICIAL_SECTORS
+            has_determiner(root)
+            or match.text[:1].isupper()
+            or inner in OFFICIAL_SECTORS
+            or agent.sector in OFFICIAL_SECTORS
         )
-        singular = root.tag_ in ("NN", "NNP") or inner in OFFICIAL_SECTORS
+        # a body, not people: "the army", "police" (a mass noun), not "soldiers"
+        singular = (
+            root.tag_ in ("NN", "NNP")
+            or inner in OFFICIAL_SECTORS
+            or root.lemma_.lower() == root.lower_
+        )
         if not countries and official and singular:
             # "the army said", "the National Assembly": the organ of the state the sentence,
             # else the article, is clearly about
