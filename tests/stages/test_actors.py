@@ -571,3 +571,14 @@ def test_actors_generic_body_takes_its_context_country(
 def test_actors_known_generic_body_keeps_its_country_at_home(pipeline: Pipeline) -> None:
     analysis = analyse(pipeline, "The Foreign Office said British nationals should leave.")
     assert actor_with(analysis, "Foreign Office").country == "GBR"
+
+
+def test_actors_collective_noun_is_no_person(pipeline: Pipeline) -> None:
+    analysis = analyse(
+        pipeline,
+        "The Arab Ummah must wake up, the cleric said, as inhabitants fled and settlers moved in.",
+    )
+    assert not [a for a in analysis.actors if a.kind == "person" and "Ummah" in a.name]
+    inhabitants = actor_with(analysis, "inhabitants")
+    settlers = actor_with(analysis, "settlers")
+    assert inhabitants.id != settlers.id
