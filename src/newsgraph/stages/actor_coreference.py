@@ -339,7 +339,7 @@ class PeopleReader(ArticleState):
                 # a name the parser also reads as a place
                 places.add(tuple(t.key for t in tokenize(self.text, ent.start_char, ent.end_char)))
             elif ent.label_ in ("PERSON", "ORG") and self._names_a_body(ent):
-                self.org_names.add(self._name_keys(ent))
+                self.org_names.add(self._name_keys(ent) or ("",))
         for ent in self.doc.ents:
             if ent.start_char < self.body_start or not (
                 ent.label_ == "ORG" or ent.start in person_ents

@@ -704,6 +704,8 @@ class _Reader(PeopleReader):
         """A further mention of a body named with its noun elsewhere ("Unamos")."""
         key: Key = ("org", " ".join(self._name_keys(ent)))
         words = [t for t in ent if t.lower_ != "the" and not t.is_punct]
+        if not words:
+            return
         start, end = words[0].idx, words[-1].idx + len(words[-1].text)
         if any(r.start <= start and end <= r.end for r in self.table.refs if r.key == key):
             return
