@@ -582,3 +582,14 @@ def test_actors_collective_noun_is_no_person(pipeline: Pipeline) -> None:
     inhabitants = actor_with(analysis, "inhabitants")
     settlers = actor_with(analysis, "settlers")
     assert inhabitants.id != settlers.id
+
+
+def test_actors_name_with_its_own_abbreviation_is_a_body(pipeline: Pipeline) -> None:
+    analysis = analyse(
+        pipeline,
+        "The two men are agents of the Northern Research Center (NRC), the government said. "
+        "The NRC denied it.",
+    )
+    found = [a for a in analysis.actors if any("NRC" in m.text for m in a.mentions)]
+    assert len(found) == 1, [(a.name, [m.text for m in a.mentions]) for a in analysis.actors]
+    assert any("Northern Research Center" in m.text for m in found[0].mentions)

@@ -664,9 +664,14 @@ class _Reader(PeopleReader):
             agentive = ent.root.dep_ in ("nsubj", "nsubjpass", "poss", "agent")
             name = self.text[start:end]
             key = ("org", " ".join(t.key for t in tokenize(name)))
-            if last in NOT_ORG_HEADS or (is_locative(ent.root) and last not in ORG_HEADS):
+            # a name given with its own abbreviation is a body: "the National Intelligence
+            # Center (CNI)"
+            abbreviated = len(words) > 1 and ABBREVIATION.match(self.text, end) is not None
+            if not abbreviated and (
+                last in NOT_ORG_HEADS or (is_locative(ent.root) and last not in ORG_HEADS)
+            ):
                 places.add(key)  # "from the Ministry of Shipping" is a body, not a place
-            if not (last in ORG_HEADS or agentive) or (acronym and not agentive):
+            if not (last in ORG_HEADS or agentive or abbreviated) or (acronym and not agentive):
                 continue
             sector = ORG_HEADS.get(last)
             if name.casefold() == self.agency:
