@@ -171,6 +171,11 @@ class Actor:
     aliases: tuple[str, ...] = ()
     mentions: tuple[Mention, ...] = ()
     kb_id: str | None = None
+    # where ``country`` came from ("knowledge base", "name", "modifier", "organisation",
+    # "sentence", "article", "dateline") and the span of text that gave it, when one did
+    country_source: str | None = None
+    country_start: int | None = None
+    country_end: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -341,3 +341,255 @@ def test_actors_plover_quality_floor(shared_data: Path) -> None:
     assert scores.actors == 324
     assert scores.country_recall >= 0.89
     assert scores.sector_recall >= 0.66
+
+
+# --- issue 13: actors a reader would accept on real news ---------------------------------
+KENYA = (
+    "Kenyan police fired tear gas at crowds on Tuesday. Kenya's parliament was voting on "
+    "the budget. A paramedic, Jane Wanjiru, said ten people had been shot."
+)
+
+
+def test_actors_unknown_person_takes_the_article_country_with_its_evidence(
+    pipeline: Pipeline,
+) -> None:
+    analysis = analyse(pipeline, KENYA)
+    person = actor_with(analysis, "Jane Wanjiru")
+    assert person.country == "KEN"
+    assert person.country_source in ("sentence", "article", "dateline")
+    assert person.country_start is not None and person.country_end is not None
+    evidence = analysis.article.text[person.country_start : person.country_end]
+    assert evidence.startswith("Kenya")
+
+
+def test_actors_country_source_of_a_known_person(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "Vladimir Putin spoke in Moscow on Monday.")
+    putin = actor_with(analysis, "Vladimir Putin")
+    assert (putin.country, putin.country_source) == ("RUS", "knowledge base")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ayatollah Sayyed Ali Khamenei received the envoy on Sunday.",
+        "Sayyed Hassan Nasrallah spoke on Friday, and Sayyed later left.",
+    ],
+)
+def test_actors_honorific_or_skeleton_never_binds_a_known_person(
+    pipeline: Pipeline, text: str
+) -> None:
+    assert "saied" not in {actor.kb_id for actor in analyse(pipeline, text).actors}
+
+
+def test_actors_short_name_written_as_the_person_binds(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "Saied dissolved parliament in Tunis on Sunday.")
+    assert "saied" in {actor.kb_id for actor in analysis.actors}
+
+
+def test_actors_population_nouns_stay_apart(pipeline: Pipeline) -> None:
+    analysis = analyse(
+        pipeline, "Israeli settlers attacked Israeli residents near the road on Friday."
+    )
+    settlers = actor_with(analysis, "Israeli settlers")
+    residents = actor_with(analysis, "Israeli residents")
+    assert settlers.id != residents.id
+
+
+@pytest.mark.parametrize(
+    ("text", "long_form", "short"),
+    [
+        (
+            "The Northern Farmers Union (NFU) said on Monday that prices fell. "
+            "The NFU also called a strike.",
+            "Northern Farmers Union",
+            "NFU",
+        ),
+        (
+            "Colombia suspended talks with the National Liberation Army, or ELN, on Friday.",
+            "National Liberation Army",
+            "ELN",
+        ),
+    ],
+)
+def test_actors_abbreviation_joins_its_long_form(
+    pipeline: Pipeline, text: str, long_form: str, short: str
+) -> None:
+    analysis = analyse(pipeline, text)
+    found = [
+        a
+        for a in analysis.actors
+        if any(short in m.text or long_form in m.text for m in a.mentions)
+    ]
+    assert len(found) == 1, [(a.name, [m.text for m in a.mentions]) for a in analysis.actors]
+    texts = {m.text for m in found[0].mentions}
+    assert short in texts and any(long_form in t for t in texts)
+
+
+def test_actors_party_named_after_its_country_is_an_organisation(pipeline: Pipeline) -> None:
+    analysis = analyse(
+        pipeline,
+        "Thousands marched in Tbilisi and Batumi. The opposition accused the ruling Georgian "
+        "Dream party of fraud in the Georgian elections.",
+    )
+    party = actor_with(analysis, "Georgian Dream party")
+    assert party.kind == "organization"
+    assert party.country == "GEO"
+
+
+def test_actors_the_country_s_ministry_is_the_state_named_last(pipeline: Pipeline) -> None:
+    analysis = analyse(
+        pipeline,
+        "Russia rejected the report on Friday. The country's Defense Ministry said that no "
+        "civilians had been targeted.",
+    )
+    ministry = actor_with(analysis, "Defense Ministry")
+    assert ministry.country == "RUS"
+    assert ministry.country_source == "earlier mention"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "The embassy quoted a statement from Secretary of State Jane Doakes on Monday.",
+            "Jane Doakes",
+        ),
+        ("The victims include Rahim Uddin, 25, a student from the town.", "Rahim Uddin"),
+    ],
+)
+def test_actors_person_with_a_title_or_age_after_from_is_a_person(
+    pipeline: Pipeline, text: str, name: str
+) -> None:
+    person = actor_with(analyse(pipeline, text), name)
+    assert person.kind == "person"
+
+
+def test_actors_full_name_spelt_another_way_binds_the_known_person(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "US Secretary of State Anthony Blinken spoke on Friday.")
+    assert "blinken" in {actor.kb_id for actor in analysis.actors}
+
+
+def test_actors_full_name_of_someone_else_does_not_bind(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "Local farmer Rosa Blinken spoke on Friday.")
+    assert "blinken" not in {actor.kb_id for actor in analysis.actors}
+
+
+def test_actors_name_before_a_body_noun_is_that_body(pipeline: Pipeline) -> None:
+    analysis = analyse(
+        pipeline,
+        "Police in Managua detained four members of the Zorvan opposition party on Sunday. "
+        "Zorvan was founded by dissidents who split from Nicaragua's ruling party.",
+    )
+    found = [a for a in analysis.actors if "Zorvan" in a.name or "Zorvan" in a.text]
+    assert len(found) == 1, [(a.name, a.kind) for a in analysis.actors]
+    assert found[0].kind == "organization"
+
+
+def test_actors_mixed_case_abbreviation_is_not_a_word(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, '"Let us keep it peaceful," the organiser told the crowd.')
+    assert "let" not in {actor.kb_id for actor in analysis.actors}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "According to the Belarusian State Border Committee, guards heard gunfire.",
+            "State Border Committee",
+        ),
+        (
+            "Two sources from the Greek Ministry of Shipping said the ship was damaged.",
+            "Ministry of Shipping",
+        ),
+    ],
+)
+def test_actors_body_named_after_according_to_or_from_is_kept(
+    pipeline: Pipeline, text: str, name: str
+) -> None:
+    analysis = analyse(pipeline, text)
+    assert any(name in actor.name or name in actor.text for actor in analysis.actors), [
+        a.name for a in analysis.actors
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            '"There are no quiet areas left," Tamsa Korvelu, head of the charity mission, '
+            "told reporters.",
+            "Tamsa Korvelu",
+        ),
+        (
+            "Organisers allowed Johnetta Marsh of Ferguson to address the crowd. "
+            '"This is a show," Marsh said.',
+            "Marsh",
+        ),
+    ],
+)
+def test_actors_person_named_with_a_role_or_speech_is_one_person(
+    pipeline: Pipeline, text: str, name: str
+) -> None:
+    analysis = analyse(pipeline, text)
+    found = [a for a in analysis.actors if any(name in m.text for m in a.mentions)]
+    assert len(found) == 1, [(a.name, a.kind) for a in analysis.actors]
+    assert found[0].kind == "person"
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "country"),
+    [
+        (
+            "Pakistan's Foreign Office spokesman said on Friday that India had violated "
+            "the ceasefire.",
+            "Pakistan's Foreign Office spokesman",
+            "PAK",
+        ),
+        ("Peru's ombudsman said six people died in the clashes.", "Peru's ombudsman", "PER"),
+        (
+            "Kenyan police fired tear gas in Nairobi. Kenya's president said protesters "
+            "had entered the Senate chamber.",
+            "Senate",
+            "KEN",
+        ),
+        (
+            "Lima, Peru - The ombudsman said police fired tear gas. Peru's government "
+            "declared an emergency. Peruvian protesters blocked roads.",
+            "police",
+            "PER",
+        ),
+    ],
+)
+def test_actors_generic_body_takes_its_context_country(
+    pipeline: Pipeline, text: str, mention: str, country: str
+) -> None:
+    actor = actor_with(analyse(pipeline, text), mention)
+    assert actor.country == country
+    assert actor.country_source != "knowledge base"
+
+
+def test_actors_known_generic_body_keeps_its_country_at_home(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "The Foreign Office said British nationals should leave.")
+    assert actor_with(analysis, "Foreign Office").country == "GBR"
+
+
+def test_actors_collective_noun_is_no_person(pipeline: Pipeline) -> None:
+    analysis = analyse(
+        pipeline,
+        "The Arab Ummah must wake up, the cleric said, as inhabitants fled and settlers moved in.",
+    )
+    assert not [a for a in analysis.actors if a.kind == "person" and "Ummah" in a.name]
+    inhabitants = actor_with(analysis, "inhabitants")
+    settlers = actor_with(analysis, "settlers")
+    assert inhabitants.id != settlers.id
+
+
+def test_actors_name_with_its_own_abbreviation_is_a_body(pipeline: Pipeline) -> None:
+    analysis = analyse(
+        pipeline,
+        "The two men are agents of the Northern Research Center (NRC), the government said. "
+        "The NRC denied it.",
+    )
+    found = [a for a in analysis.actors if any("NRC" in m.text for m in a.mentions)]
+    assert len(found) == 1, [(a.name, [m.text for m in a.mentions]) for a in analysis.actors]
+    assert any("Northern Research Center" in m.text for m in found[0].mentions)

@@ -125,6 +125,16 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     return tokens
 
 
+def written_words(text: str) -> list[str]:
+    """The words of ``text`` as written, without case, accents, hyphens or apostrophes.
+
+    >>> written_words("Ali Khamene'i"), written_words("Saïed")
+    (['ali', 'khamenei'], ['saied'])
+    """
+    words = unidecode(text).casefold().replace("-", " ").split()
+    return [folded for word in words if (folded := "".join(ch for ch in word if ch.isalnum()))]
+
+
 def phrase_keys(phrase: str) -> tuple[str, ...]:
     """Return the token keys of a phrase as :func:`tokenize` makes them."""
     return tuple(token.key for token in tokenize(phrase))
@@ -215,6 +225,9 @@ class Person:
     aliases: tuple[str, ...]
     short: tuple[str, ...]
     tenures: tuple[Tenure, ...]
+    # every word of its names as written, folded (:func:`written_words`): a one-word
+    # mention binds the person on its spelling, not on its skeleton alone
+    written_forms: frozenset[str] = frozenset()
 
     def tenure_at(self, date: str | None) -> Tenure:
         """The tenure covering ``date``; the first (most salient) one otherwise."""
@@ -329,6 +342,8 @@ def _case_rule(form: str) -> CaseRule:
     letters = [ch for ch in form if ch.isalpha()]
     if len(letters) >= 2 and all(ch.isupper() for ch in letters) and " " not in form.strip():
         return "exact"
+    if 2 <= len(letters) <= 4 and any(ch.isupper() for ch in letters[1:]) and " " not in form:
+        return "exact"  # a mixed-case abbreviation: "LeT" is not the word "Let"
     if letters and letters[0].isupper():
         return "title"
     return "any"
@@ -436,12 +451,16 @@ def load_people() -> dict[str, Person]:
             last = words[-1] if len(words) > 1 else ""
             short = (last.split("-", 1)[1] if last.lower().startswith(("al-", "el-")) else last,)
             short = tuple(form for form in short if form)
+        aliases = _split(row["aliases"])
         people[person_id] = Person(
             id=person_id,
             name=name,
-            aliases=_split(row["aliases"]),
+            aliases=aliases,
             short=short,
             tenures=tuple(tenures[person_id]),
+            written_forms=frozenset(
+                word for form in (name, *aliases, *short) for word in written_words(form)
+            ),
         )
     return people
 

@@ -27,9 +27,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from newsgraph.knowledge.base import KnowledgeBase, Match, tokenize
+from newsgraph.knowledge.base import KnowledgeBase, Match, tokenize, written_words
 from newsgraph.model import Actor, ActorKind, Mention
 from newsgraph.stages.actor_matching import (
+    ORG_HEADS,
     PLACE_NOUNS,
     ArticleState,
     Evidence,
@@ -38,6 +39,7 @@ from newsgraph.stages.actor_matching import (
     Ref,
     Tok,
     clause_free,
+    climb_conj,
     has_determiner,
     honorific,
     is_locative,
@@ -123,6 +125,7 @@ class ActorTable:
         actors = []
         for number, (mentions, key, refs) in enumerate(drafts):
             name, kind, country, sector, role, kb_id = self._describe(key, refs)
+            source, source_start, source_end = self._country_source(key, refs, country)
             first = mentions[0]
             seen = {name.casefold()}
             aliases = []
@@ -146,9 +149,28 @@ class ActorTable:
                     aliases=tuple(aliases),
                     mentions=tuple(mentions),
                     kb_id=kb_id,
+                    country_source=source,
+                    country_start=source_start,
+                    country_end=source_end,
                 )
             )
         return tuple(actors)
+
+    def _country_source(
+        self, key: Key, refs: list[Ref], country: str | None
+    ) -> tuple[str | None, int | None, int | None]:
+        """Where an actor's country came from, and the span of text that gave it."""
+        if country is None:
+            return None, None, None
+        if key[0] == "kb":
+            return "knowledge base", None, None
+        if key[0] == "state":
+            first = min(refs, key=lambda ref: ref.start)
+            return "name", first.start, first.end
+        for ref in sorted(refs, key=lambda ref: ref.start):
+            if ref.country == country and ref.country_from is not None:
+                return ref.country_from
+        return "context", None, None
 
     def _merge_into_state_organs(self, groups: dict[Key, list[Ref]]) -> None:
         """Fold "Israeli soldiers" (ISR MIL) into the IDF when the article names it.
@@ -204,7 +226,13 @@ class ActorTable:
             return f"{adjective} {key[2]}", "person", key[1], "GOV", key[2], None
         first = next((ref for ref in refs if ref.name), refs[0])
         name = first.name or first.text
-        country = next((ref.country for ref in refs if ref.country), None)
+        # the most direct evidence wins: a mention's own words over its sentence, the
+        # sentence over the article ("Unamos ... split from Ortega's Sandinistas")
+        placed = sorted(
+            (ref for ref in refs if ref.country),
+            key=lambda ref: SOURCE_RANK.get(ref.country_from[0] if ref.country_from else "", 1),
+        )
+        country = placed[0].country if placed else None
         sector = next((ref.sector for ref in refs if ref.sector), None)
         return name, first.kind, country, sector, role, None
 
@@ -259,9 +287,32 @@ MILITARY_RANKS = _words(
     """general gen lt lieutenant colonel col major maj captain capt commodore admiral adm
     brigadier sergeant sgt marshal"""
 )
+SPEECH_VERBS = _words("say tell add state claim deny insist write tweet recall explain")
+# Titles that say the name after them is a person's ("Secretary of State Anthony Blinken")
+PERSON_TITLES = (
+    TITLE_HEADS
+    | ROLE_WORDS
+    | MILITARY_RANKS
+    | _words("mr mrs ms dr prof rev sen rep senator representative")
+)
 GENERAL_OFFICES = _words("director secretary attorney inspector surgeon consul solicitor auditor")
 OFFICIAL_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY", "JUD", "LEG"})
+# How directly a country source speaks of an actor (lower is more direct); see
+# ``Actor.country_source``
+SOURCE_RANK = {"sentence": 2, "earlier mention": 2, "article": 3, "dateline": 3}
 STOP_WORDS = _words("the a an of for in on at to and 's ' his her its their")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two words differ by at most one inserted, deleted or changed letter."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1 or not a or not b or a[0] != b[0]:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 class PeopleReader(ArticleState):
@@ -275,13 +326,24 @@ class PeopleReader(ArticleState):
             if m.has("person", "org", "country", "seat", "label", "title", "demonym", "adjective")
         ]
         shorts = [(m.start, m.end) for m, _ in self.matches if m.has("short")]
+        short_ids = {m.start: m.refs("short") for m, _ in self.matches if m.has("short")}
         places: set[tuple[str, ...]] = set()
         found: list[tuple[Any, tuple[str, ...], str, int, int]] = []
+        # names the NER labelled otherwise that their context shows to be people
+        person_ents = {ent.start for ent in self.doc.ents if ent.label_ == "PERSON"}
+        person_ents.update(
+            ent.start for ent in self.doc.ents if self._mislabelled_person(ent, covered)
+        )
         for ent in self.doc.ents:
-            if ent.label_ in ("GPE", "LOC", "FAC"):  # a name the parser also reads as a place
+            if ent.label_ in ("GPE", "LOC", "FAC") and ent.start not in person_ents:
+                # a name the parser also reads as a place
                 places.add(tuple(t.key for t in tokenize(self.text, ent.start_char, ent.end_char)))
+            elif ent.label_ in ("PERSON", "ORG") and self._names_a_body(ent):
+                self.org_names.add(self._name_keys(ent) or ("",))
         for ent in self.doc.ents:
-            if ent.start_char < self.body_start or ent.label_ not in ("PERSON", "ORG"):
+            if ent.start_char < self.body_start or not (
+                ent.label_ == "ORG" or ent.start in person_ents
+            ):
                 continue
             words = [t for t in ent if not t.is_punct and t.lower_ not in ("the", "'s", "’s")]
             while len(words) > 1 and (honorific(words[0].text) or words[0].pos_ in ("VERB", "ADJ")):
@@ -303,12 +365,21 @@ class PeopleReader(ArticleState):
             if any(s < end and start < e for s, e in covered):
                 continue
             inner = [(s, e) for s, e in shorts if start <= s and e <= end]
+            variant = self._spelling_variant(self.text[start:end], inner, short_ids)
+            if variant is not None:
+                # "Anthony Blinken" is Antony Blinken: his name, spelt another way
+                self.people.append(PersonMention(start, end, ("kb", variant), variant, ""))
+                self.person_tokens.update(range(ent.start, ent.end))
+                self.handled.update(s for s, _ in inner)
+                continue
             if inner and (start, end) not in inner:
                 # "Mubarak al-Tayeb" is not Hosni Mubarak: the longer name wins
                 self.handled.update(s for s, _ in inner)
             elif inner:
                 continue
             keys = tuple(t.key for t in tokenize(self.text, start, end))
+            if self._name_keys(ent) in self.org_names:
+                continue  # "the Unamos opposition party": a body's name, read with its noun
             if ent.label_ == "PERSON" and (
                 self._place_like(ent) or any(ch.isdigit() for ch in ent.text)
             ):
@@ -318,7 +389,7 @@ class PeopleReader(ArticleState):
         full = [
             (keys, name)
             for ent, keys, name, _, _ in found
-            if len(keys) > 1 and ent.label_ == "PERSON"
+            if len(keys) > 1 and ent.start in person_ents
         ]
         for (
             match,
@@ -342,7 +413,7 @@ class PeopleReader(ArticleState):
             )
             if owner is None and len(keys) == 1:
                 owner = next((k for k, _ in full if k[:1] == keys), None)
-            if owner is None and ent.label_ != "PERSON":
+            if owner is None and ent.start not in person_ents:
                 continue  # an organisation; read later
             cluster = owner or keys
             if cluster in places or any(
@@ -356,8 +427,115 @@ class PeopleReader(ArticleState):
             self.people.append(PersonMention(start, end, key, None, display))
             self.person_tokens.update(range(ent.start, ent.end))
 
+    def _name_keys(self, ent: Any) -> tuple[str, ...]:
+        """The matching keys of an entity's name, without a leading "the"."""
+        words = [t for t in ent if t.lower_ != "the" and not t.is_punct]
+        if not words:
+            return ()
+        return tuple(
+            t.key for t in tokenize(self.text, words[0].idx, words[-1].idx + len(words[-1].text))
+        )
+
+    def _names_a_body(self, ent: Any) -> bool:
+        """Whether a name modifies a singular noun for a body: "the Unamos opposition party"."""
+        root = ent.root
+        head = root.head
+        if root.dep_ != "compound" or head.i not in self.agent_tokens or head.tag_ != "NN":
+            return False
+        for match, span in self.matches:
+            if span.start <= head.i < span.end and match.has("agent"):
+                return self.kb.agents[match.refs("agent")[0]].kind == "organization"
+        return False
+
+    def _spelling_variant(
+        self, name: str, inner: list[tuple[int, int]], short_ids: dict[int, list[str]]
+    ) -> str | None:
+        """The known person a full name spells another way, if exactly one.
+
+        The family name is the person's own; every other word differs from the
+        person's by at most one letter ("Anthony"/"Antony", "Mohamed"/"Mohammed").
+        """
+        written = written_words(name)
+        found = set()
+        for start, _ in inner:
+            for person_id in short_ids.get(start, ()):
+                known = written_words(self.kb.people[person_id].name)
+                if (
+                    len(known) == len(written) > 1
+                    and known[-1] == written[-1]
+                    and all(_one_edit(a, b) for a, b in zip(known[:-1], written[:-1], strict=True))
+                ):
+                    found.add(person_id)
+        return found.pop() if len(found) == 1 else None
+
+    def _mislabelled_person(self, ent: Any, covered: list[tuple[int, int]]) -> bool:
+        """Whether a name the NER labelled a place, an organisation or a title is a person.
+
+        Its words are all capitalised names the knowledge base does not know, and its
+        context says so: a title or a role beside it ("Mumuza Muhindo, head of the
+        mission"), or, for a full name, a speech verb with it or its last word as
+        subject ("Elzie said"). A speech verb does not outweigh the places stage.
+        """
+        if ent.label_ not in ("ORG", "GPE", "LOC", "FAC", "NORP", "WORK_OF_ART", "PRODUCT"):
+            return False
+        words = [t for t in ent if t.lower_ != "the"]
+        if not 1 <= len(words) <= 4 or not all(
+            t.is_alpha and t.text[:1].isupper() and not t.is_upper for t in words
+        ):
+            return False
+        if any(t.i in self.agent_tokens for t in words) or any(
+            s < ent.end_char and ent.start_char < e for s, e in covered
+        ):
+            return False
+        if any(t.lower_ in PLACE_NOUNS or t.lower_ in ORG_HEADS for t in words):
+            return False  # "Horizon Relief Foundation said"
+        if self._person_cue(ent):
+            return True
+        if len(words) < 2 or any(
+            p.start < ent.end_char and ent.start_char < p.end for p in self.places
+        ):
+            return False
+        last = words[-1].text
+        return any(
+            t.text in (last, words[0].text)
+            and t.dep_ == "nsubj"
+            and t.head.lemma_.lower() in SPEECH_VERBS
+            and (t.i >= ent.end or t.i == ent.root.i)
+            for t in self.doc
+        )
+
+    def _person_cue(self, ent: Any) -> bool:
+        """Whether the words around a name say it is a person.
+
+        A title before it ("Secretary of State Anthony Blinken", "Minister Iván
+        Velásquez") or an apposition giving an age or a role ("Abu Sayeed, 25, a
+        student").
+        """
+        root = ent.root
+        before = [child for child in root.lefts if child.i < ent.start]
+        if ent.start > 0:
+            before.append(self.doc[ent.start - 1])
+        if any(t.lower_.rstrip(".") in PERSON_TITLES for t in before):
+            return True
+        return any(
+            child.dep_ == "appos"
+            and (
+                child.like_num
+                or child.lemma_.lower() in TITLE_HEADS | ROLE_WORDS
+                or child.i in self.agent_tokens
+            )
+            for child in root.rights
+        )
+
     def _place_like(self, ent: Any) -> bool:
         root = ent.root
+        first = climb_conj(root)
+        if self._person_cue(ent) and (
+            root.dep_ == "conj" or (first.dep_ == "pobj" and first.head.lower_ in ("from", "to"))
+        ):
+            # "a statement from Secretary of State Anthony Blinken", "Shajahan, 24, ...;
+            # Abu Sayeed, 25, a student": people, unless the places stage holds the name
+            return any(p.start < ent.end_char and ent.start_char < p.end for p in self.places)
         if is_locative(root) or (
             root.dep_ == "compound" and root.head.lemma_.lower() in PLACE_NOUNS
         ):
@@ -455,13 +633,23 @@ class PeopleReader(ArticleState):
                 )
             role = self._role_text(title)
             text = self.text[person.start : person.end]
+            source = self._evidence_span(title, country) if country else None
             if person.kb_id:
                 tenure = self.kb.people[person.kb_id].tenure_at(self.date)
                 country, sector = tenure.country, tenure.sector
+                source = ("knowledge base", person.start, person.end) if country else None
             elif org and country is None:
                 country = self.kb.organizations[org].country
-            elif country is None and sector in OFFICIAL_SECTORS:
-                country = self._sentence_place(root) or self._sentence_country(root)
+                source = self._evidence_span(title, None, org=org) if country else None
+            elif (
+                country is None
+                and sector in OFFICIAL_SECTORS
+                and (found := self._sentence_place(root))
+            ):
+                country, source = found[0], ("sentence", found[1], found[2])
+            elif country is None and (context := self._context_country(root)):
+                # "A paramedic, Vivian Achista, said": a person of the story's country
+                country, source = context[0], context[1:]
             ref = Ref(
                 person.start,
                 person.end,
@@ -474,30 +662,20 @@ class PeopleReader(ArticleState):
                 kb_id=person.kb_id,
                 role=role,
                 head=root.lower_,
+                country_from=source,
             )
             self.table.add(ref)
             for i in range(span.start, span.end):
                 self.evidence[i].append(Evidence(country, sector=sector))
 
-    def _sentence_place(self, root: Tok) -> str | None:
+    def _sentence_place(self, root: Tok) -> tuple[str, int, int] | None:
         """The country an official's sentence puts them in ("told reporters in Jerusalem")."""
         sentence = root.sent
         for match, span in self.matches:
             inside = sentence.start <= span.start < sentence.end
             if inside and match.has("seat", "country") and is_locative(span.root):
-                return next(iter(match.refs("seat", "country")), None)
+                return match.refs("seat", "country")[0], match.start, match.end
         return None
-
-    def _sentence_country(self, root: Tok) -> str | None:
-        """The one country a sentence names, if it names exactly one."""
-        sentence = root.sent
-        codes = {
-            code
-            for match, span in self.matches
-            if sentence.start <= span.start < sentence.end
-            for code in match.refs("country", "adjective", "demonym", "seat")[:1]
-        }
-        return codes.pop() if len(codes) == 1 else None
 
     def _title_head_is_office(self, title: list[Tok]) -> bool:
         """Whether the last word of a premodifying title is an office with its own sector."""

@@ -66,6 +66,34 @@ EVENT_NOUNS = _words(
     drone drones warship warships helicopter helicopters statement statements
     announcement claim claims order orders decision spokesman spokeswoman spokesperson"""
 )
+# Heads of unknown organisations' names, and the sector each suggests.
+ORG_HEADS: dict[str, str | None] = {
+    **dict.fromkeys(
+        _words("agency news times post radio tv television press herald gazette"), "MED"
+    ),
+    **dict.fromkeys(_words("university institute college school academy"), "EDU"),
+    **dict.fromkeys(
+        _words(
+            """ministry council commission authority office department administration cabinet
+            government"""
+        ),
+        "GOV",
+    ),
+    **dict.fromkeys(_words("army forces brigade brigades battalion corps command guard"), "MIL"),
+    **dict.fromkeys(_words("police gendarmerie"), "COP"),
+    **dict.fromkeys(_words("party"), "PTY"),
+    **dict.fromkeys(_words("court tribunal"), "JUD"),
+    **dict.fromkeys(_words("parliament assembly senate congress"), "LEG"),
+    **dict.fromkeys(_words("bank company corporation corp inc ltd group holdings airlines"), "BUS"),
+    **dict.fromkeys(
+        _words(
+            """foundation fund network association society organisation organization committee
+            coalition alliance union federation watch forum initiative movement front league"""
+        ),
+        None,
+    ),
+    **dict.fromkeys(_words("church diocese synagogue patriarchate"), "REL"),
+}
 # Nouns that make a proper name before them a place: "Sheikh Jarrah neighbourhood".
 PLACE_NOUNS = _words(
     """neighbourhood neighborhood district street camp camps city town village area mosque
@@ -87,7 +115,8 @@ def is_locative(token: Tok) -> bool:
     """Whether a name is used as a place: object of "in", "at" ..., or before "neighbourhood"."""
     first = climb_conj(token)
     if first.dep_ == "pobj" and first.head.lower_ in LOCATIVE_PREPS:
-        return True
+        # "according to the Border Committee" names a source, not a place
+        return not (first.head.lower_ == "to" and first.head.head.lower_ == "according")
     of_place = first.dep_ == "pobj" and first.head.lower_ == "of"  # "the town of Kfar Kila"
     if of_place and first.head.head.lemma_.lower() in PLACE_NOUNS:
         return True
@@ -236,6 +265,18 @@ def title_tokens(root: Tok, name_start: int, name_end: int) -> list[Tok]:
     return sorted({t.i: t for t in found}.values(), key=lambda t: t.i)
 
 
+def appositions(root: Tok) -> list[Tok]:
+    """The words of the appositions that describe ``root`` ("X, the group's mouthpiece")."""
+    found: list[Tok] = []
+    for child in root.rights:
+        if child.dep_ == "appos":
+            found.extend(clause_free(child.subtree, child))
+    if root.dep_ == "appos":
+        head = root.head
+        found.extend(t for t in clause_free(head.subtree, head) if t.i < root.left_edge.i)
+    return sorted({t.i: t for t in found}.values(), key=lambda t: t.i)
+
+
 def phrase_text(tokens: list[Tok], text: str) -> tuple[int, int, str] | None:
     """The stretch of ``text`` the contiguous run of ``tokens`` covers, without a leading article.
 
@@ -275,6 +316,8 @@ class Ref:
     role: str | None = None
     loaded: bool = False
     head: str = ""
+    # where the country came from: (source, start, end); see ``Actor.country_source``
+    country_from: tuple[str, int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +383,9 @@ class ArticleState:
         self.named: set[str] = set()  # knowledge-base people named in full
         self.people: list[PersonMention] = []
         self.surnames: dict[tuple[str, ...], Key] = {}
+        self.first_seen: dict[str, tuple[int, int]] = {}  # each country's first mention
+        self.dateline_country: str | None = None
+        self.org_names: set[tuple[str, ...]] = set()  # names read with a body's noun
 
     def _evidence_of(self, tokens: Iterable[Tok]) -> list[Evidence]:
         return [e for t in tokens for e in self.evidence.get(t.i, ())]
@@ -386,8 +432,11 @@ class ArticleState:
         name: str | None = None,
         role: str | None = None,
         loaded: bool = False,
+        country_from: tuple[str, int, int] | None = None,
     ) -> None:
         """Add an agent mention, widened left over the modifiers that named its country."""
+        if country and country_from is None:
+            country_from = self._evidence_span([*left, *span], country)
         start = span.start
         for token in reversed(left):
             if token.i != start - 1 or token.dep_ == "det" or token.tag_ == "PRP$":
@@ -418,6 +467,7 @@ class ArticleState:
                 role,
                 loaded,
                 head,
+                country_from,
             )
         )
 
@@ -443,6 +493,92 @@ class ArticleState:
 
     def _absorbed(self, token: Tok) -> bool:
         return token.i in self.agent_tokens or token.i in self.person_tokens
+
+    def _evidence_span(
+        self, tokens: list[Tok], country: str | None, *, org: str | None = None
+    ) -> tuple[str, int, int] | None:
+        """Where among ``tokens`` (a title, modifiers) ``country`` or ``org`` was read."""
+        for token in tokens:
+            for evidence in self.evidence.get(token.i, ()):
+                if (org and evidence.org == org) or (country and evidence.country == country):
+                    kind = "organisation" if evidence.org else "modifier"
+                    return kind, token.idx, token.idx + len(token.text)
+        return None
+
+    def _seen(self, code: str | None, start: int, end: int) -> None:
+        """Note a mention of country ``code``, keeping the first one as its evidence."""
+        if code and (code not in self.first_seen or start < self.first_seen[code][0]):
+            self.first_seen[code] = (start, end)
+
+    def _article_country(self, *, strict: bool = False) -> tuple[str, str, int, int] | None:
+        """The country the article is about, with its source and evidence span.
+
+        The country named most often, when no other is named as often; on a tie, the
+        dateline's country when it is one of the tied. ``strict`` asks for a country named
+        at least twice and half as often again as the next (:meth:`_main_country`).
+        ``None`` when the article names no country, or leaves a tie the dateline does not
+        break.
+        """
+        ranked = self.counts.most_common()
+        if not ranked:
+            return None
+        top = ranked[0][1]
+        tied = [code for code, count in ranked if count == top]
+        if strict:
+            main = self._main_country()
+            if main is None:
+                return None
+            code, source = main, "article"
+        elif len(tied) == 1:
+            code, source = tied[0], "article"
+        elif self.dateline_country in tied:
+            code, source = self.dateline_country, "dateline"
+        else:
+            return None
+        if code not in self.first_seen:
+            dateline = self.analysis_dateline
+            if dateline is None:
+                return None
+            return code, "dateline", dateline.start, dateline.end
+        start, end = self.first_seen[code]
+        return code, source, start, end
+
+    def _context_country(
+        self, root: Tok, *, strict: bool = False
+    ) -> tuple[str, str, int, int] | None:
+        """A country for an actor its own words do not place, read from its context.
+
+        In order: the one country its sentence names outside reported speech and
+        outside place phrases ("flew to Moscow" says nothing of who flew), then the
+        article's country (:meth:`_article_country`).
+        """
+        sentence = root.sent
+        reported: set[int] = set()
+        for token in sentence:
+            if token.dep_ in ("ccomp", "parataxis") and not (
+                token.left_edge.i <= root.i <= token.right_edge.i
+            ):
+                reported.update(range(token.left_edge.i, token.right_edge.i + 1))
+        found: dict[str, tuple[int, int]] = {}
+        for match, span in self.matches:
+            if not sentence.start <= span.start < sentence.end or span.start in reported:
+                continue
+            if is_locative(span.root) or span.root.i == root.i:
+                continue
+            codes = match.refs("country", "adjective", "demonym", "seat")[:1]
+            for org in match.refs("org")[:1]:
+                # a news outlet reports on anyone ("told Reuters"): it places nobody
+                known = self.kb.organizations[org]
+                if known.country in self.kb.countries and known.sector != "MED":
+                    codes.append(known.country or "")
+            for code in codes:
+                found.setdefault(code, (match.start, match.end))
+        if len(found) == 1:
+            [(code, (start, end))] = found.items()
+            return code, "sentence", start, end
+        if found:
+            return None  # the sentence names several countries: do not guess
+        return self._article_country(strict=strict)
 
     def _main_country(self) -> str | None:
         """The country an article is clearly about, if one is named well ahead of the others."""

@@ -23,6 +23,7 @@ The conventions (sectors, loaded labels) are documented in ``docs/actors.md``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
@@ -30,8 +31,11 @@ from newsgraph.knowledge.base import (
     KnowledgeBase,
     LoadedLabel,
     Match,
+    Organization,
+    hit_id,
     load_knowledge_base,
     tokenize,
+    written_words,
 )
 from newsgraph.model import Actor, Analysis
 from newsgraph.settings import Settings
@@ -43,11 +47,13 @@ from newsgraph.stages.actor_coreference import (
 from newsgraph.stages.actor_matching import (
     EVENT_NOUNS,
     MODIFIER_DEPS,
+    ORG_HEADS,
     PLACE_NOUNS,
     Evidence,
     Key,
     Ref,
     Tok,
+    appositions,
     has_determiner,
     honorific,
     is_agentive,
@@ -60,35 +66,33 @@ from newsgraph.stages.actor_matching import (
 )
 from newsgraph.stages.wordsets import words as _words
 
-# Heads of unknown organisations' names, and the sector each suggests.
-ORG_HEADS: dict[str, str | None] = {
-    **dict.fromkeys(
-        _words("agency news times post radio tv television press herald gazette"), "MED"
-    ),
-    **dict.fromkeys(_words("university institute college school academy"), "EDU"),
-    **dict.fromkeys(
-        _words("ministry council commission authority office department administration cabinet"),
-        "GOV",
-    ),
-    **dict.fromkeys(_words("army forces brigade brigades battalion corps command guard"), "MIL"),
-    **dict.fromkeys(_words("police gendarmerie"), "COP"),
-    **dict.fromkeys(_words("party"), "PTY"),
-    **dict.fromkeys(_words("court tribunal"), "JUD"),
-    **dict.fromkeys(_words("parliament assembly senate congress"), "LEG"),
-    **dict.fromkeys(_words("bank company corporation corp inc ltd group holdings airlines"), "BUS"),
-    **dict.fromkeys(
-        _words(
-            """foundation fund network association society organisation organization committee
-            coalition alliance union federation watch forum initiative movement front league"""
-        ),
-        None,
-    ),
-    **dict.fromkeys(_words("church diocese synagogue patriarchate"), "REL"),
-}
+# The words a generic name of a state organ is made of ("Foreign Office", "Senate",
+# "State Department"); a known body named only so may be another country's
+GENERIC_BODY_WORDS = frozenset(ORG_HEADS) | _words(
+    """foreign home interior state defence defense national federal supreme security
+    intelligence affairs justice finance health central public relations electoral house
+    representatives commons lords of the and for"""
+)
 # Words that end names of things that are not organisations ("Al-Aqsa Mosque", "Quds Day").
 NOT_ORG_HEADS = PLACE_NOUNS | _words(
     "day war revolution revolt uprising accord accords complex centre center"
 )
+# "(ELN)" or ", or ELN" right after a name: an abbreviation the text gives for it
+ABBREVIATION = re.compile(r"(?:\s*\(|,? or )([A-Z][A-Za-z0-9&]*[A-Z0-9])(?:\)|\b)")
+# Words left out of initials ("Revolutionary Armed Forces of Colombia" = RAFC)
+_MINOR_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "de", "del", "la", "al", "el"})
+
+
+def initials(name: str) -> str:
+    """The initials of a name's words, minor words left out ("Arakan Army" -> "AA").
+
+    >>> initials("Bangladesh Chhatra League"), initials("People's Defence Force")
+    ('BCL', 'PDF')
+    """
+    words = re.findall(r"[^\W\d_]+(?:['’][sS])?", name)
+    return "".join(w[0].upper() for w in words if w.lower() not in _MINOR_WORDS)
+
+
 # Offices with one holder per country, looked up in people.tsv ("Iran's foreign minister").
 OFFICE_ROLES = frozenset(
     {
@@ -104,6 +108,7 @@ OFFICE_ROLES = frozenset(
         "crown prince",
         "sultan",
         "chancellor",
+        "ombudsman",
     }
 )
 
@@ -163,6 +168,7 @@ class _Reader(PeopleReader):
             if match.has("agent") and match.start not in self.handled:
                 self._read_agent(match, span)
         self._unknown_orgs()
+        self._link_abbreviations()
         return self.table.build(self.article_id)
 
     def _prescan(self) -> None:
@@ -176,11 +182,14 @@ class _Reader(PeopleReader):
                 and all(hit.case == "title" for hit in match.hits)
             )
         ]
+        self.matches = self._evidenced_short_names(self.matches)
         dateline = self.analysis_dateline
         if dateline:
-            for match in self.kb.find(dateline.place.title()):
+            found = self.kb.find(dateline.place.title())
+            for match in found:
                 for code in match.refs("country", "seat"):
                     self.counts[code] += 1
+                    self.dateline_country = self.dateline_country or code
         for match, span in self.matches:
             tokens = range(span.start, span.end)
             if match.has("agent"):
@@ -192,6 +201,7 @@ class _Reader(PeopleReader):
                 self.named.update(people[:1] if len(set(people)) == 1 else ())
             for code in match.refs("country", "adjective", "demonym", "seat"):
                 self.counts[code] += 1
+                self._seen(code, match.start, match.end)
                 break
             for label_id in match.refs("label"):
                 label = self.kb.labels[label_id]
@@ -199,10 +209,44 @@ class _Reader(PeopleReader):
                     self.counts[self._target_country(label.targets[0]) or ""] += 1
         for place in self.places:
             self.counts[place.country] += 1
+            if place.start >= self.body_start:
+                self._seen(place.country, place.start, place.end)
+            elif self.dateline_country is None:
+                self.dateline_country = place.country  # "LAGOS, Nigeria (AP) -"
             span = self.doc.char_span(place.start, place.end, alignment_mode="expand")
             for token in span if span is not None else ():
                 self.evidence[token.i].append(Evidence(place.country))
         self.counts.pop("", None)
+
+    def _evidenced_short_names(self, matches: list[tuple[Match, Any]]) -> list[tuple[Match, Any]]:
+        """Keep a one-word name's link to a known person only on a reader's evidence.
+
+        The article names the person in full elsewhere, or the word is written as one of
+        the person's own forms. A spelling skeleton alone ("Sayyed" and Kais Saied) or an
+        honorific ("Sayyed", "Sheikh") never binds a person.
+        """
+        named = {ref for match, _ in matches for ref in match.refs("person")}
+        kept = []
+        for match, span in matches:
+            if match.has("short"):
+                written = written_words(match.text)
+                hits = tuple(
+                    hit
+                    for hit in match.hits
+                    if hit.type != "short"
+                    or (
+                        not honorific(match.text)
+                        and (
+                            hit_id(hit) in named
+                            or set(written) <= self.kb.people[hit_id(hit)].written_forms
+                        )
+                    )
+                )
+                if not hits:
+                    continue
+                match = dataclasses.replace(match, hits=hits)
+            kept.append((match, span))
+        return kept
 
     def _read_name(self, match: Match, span: Any) -> None:
         """Countries, demonyms, adjectives, seats of government and organisations."""
@@ -217,6 +261,8 @@ class _Reader(PeopleReader):
             if self._inside_other_name(span) or (
                 root.ent_type_ in ("GPE", "LOC", "FAC") and is_locative(root)
             ):
+                return
+            if self._read_generic_body(match, span, org):
                 return
             for i in tokens:
                 self.evidence[i].append(Evidence(org.country, org.id, org.sector))
@@ -244,6 +290,52 @@ class _Reader(PeopleReader):
         elif demonyms and root.dep_ not in ("amod", "compound") and root.tag_ not in ("JJ",):
             population: Key = ("code", code, "CVL", "population_group")
             self._add(match, population, "population_group", code, "CVL", head=root.lower_)
+
+    def _read_generic_body(self, match: Match, span: Any, org: Organization) -> bool:
+        """Read a state organ named by common words as the organ of its context's state.
+
+        "Foreign Office", "Senate" or "State Department" name one country's body in the
+        knowledge base, but the same words name any country's: "Pakistan's Foreign Office
+        spokesman", the Senate in a Kenyan story. When its modifiers name another country,
+        or the article never names the body's own country and is about another one, the
+        body is that country's (coded with the known body's sector).
+        """
+        if org.country not in self.kb.countries or not all(
+            word.casefold() in GENERIC_BODY_WORDS for word in written_words(match.text)
+        ):
+            return False
+        root = span.root
+        local = self._modifier_country(root, span)
+        if local is not None:
+            code, source = local[0], ("modifier", local[1], local[2])
+        elif self.counts[org.country or ""] == 0:
+            context = self._context_country(root, strict=True)
+            if context is None:
+                return False
+            code, source = context[0], context[1:]
+        else:
+            return False
+        if code == org.country:
+            return False
+        for i in range(span.start, span.end):
+            self.evidence[i].append(Evidence(code, sector=org.sector))
+        if root.dep_ in MODIFIER_DEPS and self._absorbed(modifier_chain_head(root)):
+            return True  # "Pakistan's Foreign Office spokesman": the spokesman is the actor
+        country = self.kb.countries.get(code)
+        name = f"{country.adjective} {match.text}" if country else match.text
+        key: Key = ("code", code, org.sector or "GOV", org.kind)
+        left = left_modifiers(root, span.start)
+        self._add_span(left, span, key, org.kind, code, org.sector, name=name, country_from=source)
+        return True
+
+    def _modifier_country(self, root: Tok, span: Any) -> tuple[str, int, int] | None:
+        """The country a name's own modifiers name ("Pakistan's", "of Pakistan")."""
+        around = {t.i for t in left_modifiers(root, span.start) + right_modifiers(root)}
+        for match, other in self.matches:
+            if any(i in around for i in range(other.start, other.end)):
+                for code in match.refs("country", "adjective", "demonym", "seat")[:1]:
+                    return code, match.start, match.end
+        return None
 
     def _read_label_title_short(self, match: Match, span: Any) -> None:
         """Loaded labels, titles that name a person, and people's short names."""
@@ -345,11 +437,14 @@ class _Reader(PeopleReader):
             if head.lemma_.lower() not in EVENT_NOUNS:
                 return  # "police station", "army post"
         left = left_modifiers(root, span.start)
+        if agent.kind == "organization" and self._read_named_body(span, left, agent.sector):
+            return
         # a population's country is its nationality ("people of Palestine"), not where it is
         preps: tuple[str, ...] = ("of", "throughout", "across")
         if agent.kind != "population_group":
             preps += ("in", "from")
-        evidence = self._evidence_of(left + right_modifiers(root, self._is_agent, preps))
+        right = right_modifiers(root, self._is_agent, preps)
+        evidence = self._evidence_of(left + right)
         countries = list(dict.fromkeys(e.country for e in evidence if e.country))
         org = next((e.org for e in evidence if e.org), None)
         loaded = any(e.loaded for e in evidence if e.country and not e.org) and any(
@@ -378,6 +473,9 @@ class _Reader(PeopleReader):
                 return
         if sector is None and org:
             sector = self.kb.organizations[org].sector
+        source: tuple[str, int, int] | None = None
+        if countries:
+            source = self._evidence_span([*left, *right], countries[0])
         if not countries and agent.default_country:
             countries = [agent.default_country]
         heads = {root.lower_, *self._inner_agent_heads(left)}
@@ -388,12 +486,33 @@ class _Reader(PeopleReader):
             if earlier is not None and earlier.country:
                 countries = [earlier.country]  # "the ministry", "regime forces"
                 sector = sector or earlier.sector
+                source = ("earlier mention", earlier.start, earlier.end)
+        if not countries and any(
+            t.lower_ in ("country", "nation") and has_determiner(t) for t in left
+        ):
+            # "the country's Defense Ministry": the state named last
+            named = self.table.latest(match.start, lambda ref: ref.key[0] == "state")
+            if named is not None and named.country:
+                countries = [named.country]
+                source = ("earlier mention", named.start, named.end)
         official = agent.kind == "state" and (
-            has_determiner(root) or match.text[:1].isupper() or inner in OFFICIAL_SECTORS
+            has_determiner(root)
+            or match.text[:1].isupper()
+            or inner in OFFICIAL_SECTORS
+            or agent.sector in OFFICIAL_SECTORS
         )
-        singular = root.tag_ in ("NN", "NNP") or inner in OFFICIAL_SECTORS
-        if not countries and official and singular and (main := self._main_country()):
-            countries = [main]  # "the army said", "the National Assembly", "government forces"
+        # a body, not people: "the army", "police" (a mass noun), not "soldiers"
+        singular = (
+            root.tag_ in ("NN", "NNP")
+            or inner in OFFICIAL_SECTORS
+            or root.lemma_.lower() == root.lower_
+        )
+        if not countries and official and singular:
+            # "the army said", "the National Assembly": the organ of the state the sentence,
+            # else the article, is clearly about
+            context = self._context_country(root, strict=True)
+            if context is not None:
+                countries, source = [context[0]], context[1:]
         if not countries and (agent.needs_country or root.dep_ in ("compound", "amod", "nmod")):
             return  # "military" in "the special military operation" is no actor
         kind = agent.kind
@@ -408,23 +527,53 @@ class _Reader(PeopleReader):
                 return
             sector, kind = sector or "GOV", "state"
             for country in countries:
-                self._add_span(left, span, ("code", country, sector, kind), kind, country, sector)
+                key = ("code", country, sector, kind)
+                self._add_span(left, span, key, kind, country, sector, country_from=source)
             return
         if not countries:
             if sector:  # "officers" with nothing to say whose is no actor worth a record
                 key = ("agent", agent.id)
                 self._add_span(left, span, key, agent.kind, None, sector, name=agent.forms[0])
             return
-        identity = agent.forms[0][:1].isupper()  # Kurds, Muslims: a group of its own
+        # Kurds, Muslims: a group of its own; "residents" and "settlers" never one group
+        identity = agent.forms[0][:1].isupper() or kind == "population_group"
         for country in countries:
             key = ("code", country, agent.id if identity or not sector else sector, kind)
             adjective = (
                 self.kb.countries[country].adjective if country in self.kb.countries else country
             )
             display = f"{adjective} {agent.forms[0]}" if identity or not sector else None
-            self._add_span(left, span, key, kind, country, sector, name=display, loaded=loaded)
+            self._add_span(
+                left,
+                span,
+                key,
+                kind,
+                country,
+                sector,
+                name=display,
+                loaded=loaded,
+                country_from=source if country == countries[0] else None,
+            )
         for i in range(span.start, span.end):
             self.evidence[i].append(Evidence(countries[0], sector=sector, loaded=loaded))
+
+    def _read_named_body(self, span: Any, left: list[Tok], sector: str | None) -> bool:
+        """Read "the Unamos opposition party" as the body named Unamos, if it is one."""
+        for token in left:
+            ent = next((e for e in self.doc.ents if e.start <= token.i < e.end), None)
+            if ent is None or self._name_keys(ent) not in self.org_names:
+                continue
+            name = " ".join(t.text for t in ent if t.lower_ != "the" and not t.is_punct)
+            key: Key = ("org", " ".join(self._name_keys(ent)))
+            begin = next(t for t in ent if t.lower_ != "the").idx
+            context = self._context_country(span.root)
+            country = context[0] if context else None
+            text = self.text[begin : span.end_char]
+            ref = Ref(begin, span.end_char, text, key, "organization", country, sector, name)
+            ref.country_from = context[1:] if context else None
+            self.table.add(ref)
+            return True
+        return False
 
     def _read_office(
         self,
@@ -469,45 +618,79 @@ class _Reader(PeopleReader):
 
     def _unknown_orgs(self) -> None:
         """ORG entities the knowledge base does not know, when they look like organisations."""
+        # (start, end, whether it only names a country: "Bangladesh", "Georgian")
         covered = [
-            (m.start, m.end, span.root.i)
+            (m.start, m.end, not m.has("org", "person", "short", "label", "title"))
             for m, span in self.matches
             if not m.has("adjective", "agent")
         ]
         covered += [
-            (r.start, r.end, -1) for r in self.table.refs if r.key[0] not in ("agent", "code")
+            (r.start, r.end, r.key[0] == "state")
+            for r in self.table.refs
+            if r.key[0] not in ("agent", "code")
         ]
         refs: list[Ref] = []
         places: set[Key] = set()
         for ent in self.doc.ents:
-            if ent.label_ != "ORG" or ent.start_char < self.body_start:
+            if ent.start_char < self.body_start:
                 continue
-            words = [t for t in ent if t.lower_ not in ("the", "'s") and not t.is_punct]
+            if ent.label_ in ("PERSON", "ORG") and self._name_keys(ent) in self.org_names:
+                self._body_mention(ent)  # "Unamos, formerly known as ..."
+                continue
+            if ent.label_ != "ORG":
+                continue
+            tokens = list(ent)
+            opening = next((k for k, t in enumerate(tokens) if t.text == "("), len(tokens))
+            words = [
+                t for t in tokens[:opening] if t.lower_ not in ("the", "'s") and not t.is_punct
+            ]
             if not words or any(t.i in self.person_tokens for t in words):
                 continue
             start, end = words[0].idx, words[-1].idx + len(words[-1].text)
-            if any(s < end and start < e for s, e, _ in covered) or ent.root.i in self.agent_tokens:
+            overlaps = [only for s, e, only in covered if s < end and start < e]
+            # a name of its own around a country's name or a generic head: "Georgian
+            # Dream party", "Bangladesh Chhatra League", "National Unity Government"
+            own_name = self._own_name(tokens[:opening])
+            if (overlaps and not (own_name and all(overlaps))) or (
+                ent.root.i in self.agent_tokens and not own_name
+            ):
                 continue  # known, or an agent with modifiers: "the Palestinian health ministry"
             last = words[-1].lower_
             if last not in ORG_HEADS and words[0].lower_ in ORG_HEADS:
                 last = words[0].lower_  # "Institute for Regional Security Studies"
+            if last not in ORG_HEADS and ent.root.lower_ in ORG_HEADS:
+                last = ent.root.lower_  # "the Greek Ministry of Shipping"
             acronym = len(words) == 1 and words[0].text.isupper() and len(words[0].text) >= 2
             agentive = ent.root.dep_ in ("nsubj", "nsubjpass", "poss", "agent")
             name = self.text[start:end]
             key = ("org", " ".join(t.key for t in tokenize(name)))
-            if last in NOT_ORG_HEADS or is_locative(ent.root):
-                places.add(key)
-            if not (last in ORG_HEADS or agentive) or (acronym and not agentive):
+            # a name given with its own abbreviation is a body: "the National Intelligence
+            # Center (CNI)"
+            abbreviated = len(words) > 1 and ABBREVIATION.match(self.text, end) is not None
+            if not abbreviated and (
+                last in NOT_ORG_HEADS or (is_locative(ent.root) and last not in ORG_HEADS)
+            ):
+                places.add(key)  # "from the Ministry of Shipping" is a body, not a place
+            if not (last in ORG_HEADS or agentive or abbreviated) or (acronym and not agentive):
                 continue
             sector = ORG_HEADS.get(last)
             if name.casefold() == self.agency:
                 sector = "MED"
-            evidence = self._evidence_of(left_modifiers(ent.root, ent.start) + list(ent))
+            own = left_modifiers(ent.root, ent.start) + list(ent)
+            evidence = self._evidence_of(own)
             country = next((e.country for e in evidence if e.country), None)
-            if country is None and sector in OFFICIAL_SECTORS and len(words) > 1:
-                country = self._main_country()
+            source = self._evidence_span(own, country) if country else None
+            if country is None:
+                # "Radio Andalus, al-Shabaab's mouthpiece in Somalia": the apposition says
+                described = appositions(ent.root)
+                country = next((e.country for e in self._evidence_of(described) if e.country), None)
+                source = self._evidence_span(described, country) if country else None
+            if country is None and (context := self._context_country(ent.root)):
+                country, source = context[0], context[1:]
             kind = "state" if sector in OFFICIAL_SECTORS else "organization"
-            refs.append(Ref(start, end, name, key, kind, country, sector, name))
+            refs.append(
+                Ref(start, end, name, key, kind, country, sector, name, country_from=source)
+            )
         for ref in refs:
             if ref.key not in places:
                 # the organisation's name swallows generic words inside it ("Free Media")
@@ -515,9 +698,103 @@ class _Reader(PeopleReader):
                     r
                     for r in self.table.refs
                     if not (
-                        r.key[0] in ("agent", "code") and ref.start <= r.start and r.end <= ref.end
+                        r.key[0] in ("agent", "code", "state")
+                        and ref.start <= r.start
+                        and r.end <= ref.end
                     )
                 ]
                 self.table.add(ref)
+
+    def _body_mention(self, ent: Any) -> None:
+        """A further mention of a body named with its noun elsewhere ("Unamos")."""
+        key: Key = ("org", " ".join(self._name_keys(ent)))
+        words = [t for t in ent if t.lower_ != "the" and not t.is_punct]
+        if not words:
+            return
+        start, end = words[0].idx, words[-1].idx + len(words[-1].text)
+        if any(r.start <= start and end <= r.end for r in self.table.refs if r.key == key):
+            return
+        first = next((r for r in self.table.refs if r.key == key), None)
+        name = first.name if first else self.text[start:end]
+        context = self._context_country(ent.root)
+        country, source = (context[0], context[1:]) if context else (None, None)
+        ref = Ref(start, end, self.text[start:end], key, "organization", country, name=name)
+        ref.sector, ref.country_from = first.sector if first else None, source
+        self.table.add(ref)
+
+    def _link_abbreviations(self) -> None:
+        """Make an abbreviation and its long form one actor, with every use of it.
+
+        The long form is an organisation of two words or more; its abbreviation is
+        either written after it in parentheses ("National Liberation Army (ELN)", which
+        the text alone vouches for) or, anywhere in the article, made of its initials
+        ("BCL" after "Bangladesh Chhatra League"). A knowledge-base identity wins over
+        an in-article one; every later use of the abbreviation becomes a mention.
+        """
+        refs = self.table.refs
+        long_forms = [
+            r for r in refs if r.key[0] in ("kb", "org") and r.kind != "person" and " " in r.text
+        ]
+        links: dict[str, Ref] = {}
+        for ref in long_forms:
+            found = ABBREVIATION.match(self.text, ref.end)
+            if found:
+                links.setdefault(found.group(1), ref)
+        for ref in long_forms:
+            letters = initials(ref.text)
+            if len(letters) >= 2 and letters not in links:
+                known = [r for r in refs if r.text == letters]
+                if all(r.key[0] != "kb" or r.key == ref.key for r in known):
+                    links[letters] = ref
+        for short, long in links.items():
+            same = [r for r in self.table.refs if r.text == short and r.key != long.key]
+            if long.key[0] == "org" and any(r.key[0] == "kb" for r in same):
+                # "National Liberation Army (ELN)": the knowledge base knows the ELN
+                kb_key = next(r.key for r in same if r.key[0] == "kb")
+                old = long.key
+                for ref in self.table.refs:
+                    if ref.key == old:
+                        ref.key = kb_key
+                continue
+            for ref in same:
+                ref.key = long.key
+            taken = [(r.start, r.end) for r in self.table.refs]
+            for found in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", self.text):
+                start, end = found.span()
+                if start < long.end or any(s < end and start < e for s, e in taken):
+                    continue
+                self.table.add(
+                    Ref(
+                        start,
+                        end,
+                        short,
+                        long.key,
+                        long.kind,
+                        long.country,
+                        long.sector,
+                        kb_id=long.kb_id,
+                        country_from=long.country_from,
+                    )
+                )
+
+    def _own_name(self, tokens: list[Tok]) -> bool:
+        """Whether an entity's words hold a capitalised word of a name of its own.
+
+        That is a word the knowledge base gives nothing for (no country, agent or
+        organisation) and that is no common head ("Dream" in "Georgian Dream party",
+        "Unity" in "National Unity Government"); a possessive makes it a description
+        ("Venezuela's Interior").
+        """
+        if any(t.lower_ in ("'s", "’s") for t in tokens):
+            return False
+        covered = {i for _, span in self.matches for i in range(span.start, span.end)}
+        return any(
+            t.text[:1].isupper()
+            and t.is_alpha
+            and t.i not in covered
+            and t.lower_ not in ORG_HEADS
+            and not t.is_sent_start
+            for t in tokens
+        )
 
     # --- small helpers ---------------------------------------------------------------
