@@ -108,7 +108,7 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def zsp_sentences(path: Path) -> list[Sentence]:
+def zsp_sentences(path: Path, weight: float = 1.0) -> list[Sentence]:
     """PLV_train rows outside the held-out part; the label is the gold root (YIELD: see
     :func:`yield_label`), the anchors the marked target and source."""
     found = []
@@ -116,7 +116,7 @@ def zsp_sentences(path: Path) -> list[Sentence]:
         if is_held_out(row.text):
             continue
         spans = tuple(span for span in (row.target_span, row.source_span) if span)
-        found.append(Sentence(row.text, row.root, "zsp", 1.0, anchor_spans=spans))
+        found.append(Sentence(row.text, row.root, "zsp", weight, anchor_spans=spans))
     return found
 
 
@@ -288,7 +288,7 @@ def examples_of(sentences: Sequence[Sentence], nlp: Any, cache: Path | None) -> 
                     Example(
                         trigger_features(token, lexicon),
                         NONE,
-                        0.5 * sentence.weight,
+                        0.3 * sentence.weight,
                         sentence.source,
                         sentence.text,
                     )
@@ -367,6 +367,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         "--cache", type=Path, default=Path("/tmp/newsgraph-train"), help="where parses are kept"
     )
     parser.add_argument("--c", type=float, nargs="+", default=[1.0, 3.0])
+    parser.add_argument("--zsp-weight", type=float, default=1.0, help="weight of ZSP rows")
     parser.add_argument("--synthetic", type=int, default=1500, help="synthetic stories used")
     parser.add_argument("--negatives", type=int, default=120, help="BBC articles per section")
     args = parser.parse_args(list(argv) if argv is not None else None)
@@ -380,7 +381,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     settings = load_settings()
     nlp = load_model(settings.spacy_model)
     sentences = (
-        zsp_sentences(files["zsp"])
+        zsp_sentences(files["zsp"], args.zsp_weight)
         + gsr_sentences(files["gsr"])
         + case_sentences(files["case"])
         + synthetic_sentences(events / "synthetic", args.synthetic)
@@ -405,6 +406,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     meta = {
         "name": f"event-types-{time.strftime('%Y-%m-%d')}",
         "c": best,
+        "zsp_weight": args.zsp_weight,
+        "synthetic": args.synthetic,
+        "negatives": args.negatives,
         "none_threshold": threshold,
         "inner_fold_zsp_anchor_accuracy": {str(c): round(s, 4) for c, s in scores.items()},
         "examples": dict(Counter(e.label for e in examples)),
