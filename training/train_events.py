@@ -201,9 +201,8 @@ def _anchor(sentence: Sentence, doc: Any, candidates: dict[int, Any]) -> Any | N
     same = [c for c in candidates.values() if c[2] == sentence.label]
     if same:
         return min(same, key=lambda c: _depth(c[0]))
-    if sentence.source == "synthetic" and candidates:
-        # A story's first sentence tells its event in its main clause.
-        return min(candidates.values(), key=lambda c: _depth(c[0]))
+    # No fallback to the main verb: a story's first sentence often reports its event with
+    # a verb of saying or asking ("urged ... to ease"), which would learn the story's type.
     return None
 
 
