@@ -365,9 +365,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument(
         "--cache", type=Path, default=Path("/tmp/newsgraph-train"), help="where parses are kept"
     )
-    parser.add_argument("--c", type=float, nargs="+", default=[1.0, 3.0])
-    parser.add_argument("--zsp-weight", type=float, default=1.0, help="weight of ZSP rows")
-    parser.add_argument("--synthetic", type=int, default=1500, help="synthetic stories used")
+    parser.add_argument("--c", type=float, nargs="+", default=[1.0])
+    parser.add_argument("--zsp-weight", type=float, default=2.5, help="weight of ZSP rows")
+    parser.add_argument("--synthetic", type=int, default=3000, help="synthetic stories used")
     parser.add_argument("--negatives", type=int, default=120, help="BBC articles per section")
     args = parser.parse_args(list(argv) if argv is not None else None)
     events = args.data / "events"
