@@ -1,13 +1,16 @@
 """Events: who did (or who says who did) what to whom, where and when, coded in PLOVER and CAMEO.
 
 The stage reads the spaCy parse with a lexicon written for the project
-(:mod:`newsgraph.stages.event_lexicon`) and runs no model. Per sentence:
+(:mod:`newsgraph.stages.event_lexicon`) and a type model trained on labelled sentences
+(:mod:`newsgraph.stages.event_types`, numpy only). Per sentence:
 
-1. **Triggers.** A verb whose lemma (with its particle, preposition or object: "call
-   on", "hold talks", "open fire") is in the lexicon; or an event noun ("airstrike",
-   "protest", "eviction") that the sentence ties to an actor or target ("Israel's
-   strikes on ...", "attacks by ... on ..."), to a light verb ("launched strikes",
-   "carried out a raid") or to a verb of happening ("clashes erupted").
+1. **Triggers.** Candidates are a verb whose lemma (with its particle, preposition or
+   object: "call on", "hold talks", "open fire") is in the lexicon; an event noun
+   ("airstrike", "protest", "eviction") that the sentence ties to an actor or target
+   ("Israel's strikes on ...", "attacks by ... on ..."), to a light verb ("launched
+   strikes", "carried out a raid") or to a verb of happening ("clashes erupted"); and any
+   verb heading a clause. The type model gives each its PLOVER type or none ("Nadal beat
+   Roddick", "shares fell" are no political events).
 2. **One extraction, two codings.** The trigger's CAMEO code gives the PLOVER type, mode
    and context, the QuadClass and the Goldstein value (``cameo.tsv``).
 3. **Arguments.** The actor is the subject (through "and", infinitives and participles
