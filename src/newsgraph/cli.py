@@ -693,15 +693,24 @@ def evaluate_actors(data: str, as_json: bool) -> None:
 
 @evaluate.command(name="events")
 @data_file_option
+@click.option(
+    "--split",
+    type=click.Choice(["auto", "held-out", "train", "all"]),
+    default="auto",
+    show_default=True,
+    help="Which texts: auto scores the held-out part of a file the type model trained on "
+    "(known by its hash) and all of any other file.",
+)
 @limit_option
 @eval_format_option
-def evaluate_events(data: str, limit: int | None, as_json: bool) -> None:
-    """Event types and actor countries on PLOVER gold JSON, or types on CASE 2021 TSV."""
+def evaluate_events(data: str, split: str, limit: int | None, as_json: bool) -> None:
+    """Event types (main event by the stage's own ranking) and arguments on Zero-Shot-PLOVER
+    TSV, PLOVER gold JSON or CASE 2021 TSV, beside a majority baseline."""
     from pathlib import Path
 
     from newsgraph.evaluate.events import evaluate_events as run
 
-    _print_metrics(run(Path(data), limit=limit), "json" if as_json else "table")
+    _print_metrics(run(Path(data), split=split, limit=limit), "json" if as_json else "table")
 
 
 @evaluate.command(name="event-location")

@@ -6,6 +6,7 @@ records, and the end-to-end test swaps the pipeline for a small rule-based stand
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from newsgraph.evaluate.event_readers import (
     detect_format,
     read_case2021,
     read_plover_gsr,
+    read_zsp,
 )
 from newsgraph.model import Actor, Analysis, Article, Event, Span
 from newsgraph.pipeline import Pipeline
@@ -453,7 +455,7 @@ def test_events_eval_scores_gsr_records_hand_checked() -> None:
     analyses = [
         # right type and mode (on the gold words), right countries
         analysis(
-            event("THREATEN", "vowed", confidence=0.9),
+            event("THREATEN", "vowed", confidence=0.3),
             event(
                 "ASSAULT", "fired", at=7, mode="heavy-weapons", actors=("isr",), recipients=("pse",)
             ),
@@ -480,6 +482,15 @@ def test_events_eval_scores_gsr_records_hand_checked() -> None:
     assert (target["precision"], target["recall"]) == (0.5, 0.5)
     assert result["label_map"]["FIGHT"] == "ASSAULT"
     assert result["mode_map"]["COERCE/destroy"] == "unmappable"
+
+
+def test_events_eval_gsr_main_event_is_chosen_by_rank_not_by_gold_words() -> None:
+    records = [GsrRecord("r1", "t", "FIGHT", "tanks fired", None, ("ISR",), ())]
+    # The gold words point at the less confident event; the score must not follow them.
+    analyses = [analysis(event("THREATEN", "vowed", confidence=0.9), event("ASSAULT", "fired"))]
+    result = ev.score_plover_gsr(records, analyses)
+    assert result["accuracy"] == 0.0 and result["main_event_on_gold_words"] == 0
+    assert result["accuracy_gold_word_choice"] == 1.0  # the former, flattering choice
 
 
 def test_events_eval_scores_case_snippets_hand_checked() -> None:
@@ -512,7 +523,137 @@ def test_events_eval_scores_case_snippets_hand_checked() -> None:
         "top_prediction": "COERCE",
     }
     assert result["by_subtype"]["DIPLO"]["plover"] == "unmappable"
+    assert result["unmappable_predicted_as"] == {"none": 1, "SANCTION": 1}
     assert result["label_map"]["OTHER"] == "unmappable"
+
+
+ZSP_HEADER = (
+    "\tsentence_id\tsentence\tmarked_sentence\tsource\ttarget\tgold_penta\tsilver_penta"
+    "\tsilver_root\tgold_root\tpenta_L1\troot_L1\tpenta_L2\troot_L2\tprompt_L2\tprompt_L1"
+    "\tmodality_L2\r\n"
+)
+
+
+def zsp_line(number: int, marked: str, root: str, nli: str) -> str:
+    plain = re.sub(r"</?[st]>", "", marked)
+    source = re.search(r"<s>(.*?)</s>", marked)
+    target = re.search(r"<t>(.*?)</t>", marked)
+    fields = [
+        "",
+        str(number),
+        plain,
+        marked,
+        source.group(1) if source else "",
+        target.group(1) if target else "a recipient",
+        "4",
+        "4",
+        root,
+        root,
+        "4",
+        nli,
+        "4",
+        nli,
+        "[]",
+        "[]",
+        "past",
+    ]
+    return "\t".join(fields) + "\r\n"
+
+
+ZSP_FIXTURE = (
+    ZSP_HEADER
+    + zsp_line(1, "<s>Iran </s>condemned <t>Israel</t> on Monday.", "ACCUSE", "ACCUSE")
+    + zsp_line(
+        2, "<s><t>Serbia</t>n President Kostunica</s> promised <t>Serbia</t> aid.", "AGREE", "AID"
+    )
+    + zsp_line(3, "<s>The army</s> withdrew from the town.", "YIELD", "YIELD")
+)
+
+
+def write_zsp(folder: Path) -> Path:
+    path = folder / "PLV_small.tsv"
+    path.write_bytes(ZSP_FIXTURE.encode("utf-8"))
+    return path
+
+
+def test_events_eval_reads_zsp_rows_and_their_marked_spans(tmp_path: Path) -> None:
+    path = write_zsp(tmp_path)
+    assert detect_format(path) == "zsp"
+    rows = read_zsp(path)
+    assert [row.root for row in rows] == ["ACCUSE", "AGREE", "YIELD"]
+    first, second, third = rows
+    assert first.text == "Iran condemned Israel on Monday."
+    assert first.text[slice(*first.source_span)] == "Iran"  # the trailing space stripped
+    assert first.text[slice(*first.target_span)] == "Israel"
+    # The stray <t> inside the source is passed over for the real target.
+    assert second.text[slice(*second.source_span)] == "Serbian President Kostunica"
+    assert second.target_span is not None and second.target_span[0] > 30
+    assert third.target_span is None and third.target == "a recipient"
+    assert (first.nli_root, second.nli_root) == ("ACCUSE", "AID")
+    assert read_zsp(path, limit=1) == [first]
+
+
+def test_events_eval_zsp_reader_errors_name_the_problem(tmp_path: Path) -> None:
+    path = tmp_path / "bad.tsv"
+    path.write_text("\tsentence\tmarked_sentence\tgold_root\n\tx\tx\t\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no marked sentence or no gold root"):
+        read_zsp(path)
+
+
+def test_events_eval_zsp_yield_is_concede_or_retreat() -> None:
+    assert ev.zsp_types("YIELD") == ("CONCEDE", "RETREAT")
+    assert ev.zsp_types("fight") == ("ASSAULT",)
+    with pytest.raises(InputError, match="unknown ZSP root"):
+        ev.zsp_types("WAGE")
+
+
+def test_events_eval_scores_zsp_rows_hand_checked(tmp_path: Path) -> None:
+    rows = read_zsp(write_zsp(tmp_path))
+    text = rows[0].text
+    iran = Actor(id="iran", article_id="a", start=0, end=4, text="Iran", name="Iran")
+    israel = Actor(id="isr", article_id="a", start=15, end=21, text="Israel", name="Israel")
+    analyses = [
+        Analysis(
+            article=Article.from_text(text),
+            actors=(iran, israel),
+            events=(
+                event("ACCUSE", "condemned", at=5, actors=("iran",), recipients=("isr",)),
+                event("ASSAULT", "x", confidence=0.1),
+            ),
+        ),
+        analysis(event("AID", "promised")),  # wrong type, right quad class? no: 1 vs 2
+        analysis(event("RETREAT", "withdrew")),  # YIELD read as RETREAT: right, not strict
+    ]
+    result = ev.score_zsp(rows, analyses)
+    assert (result["rows"], result["correct"], result["accuracy"]) == (3, 2, 0.6667)
+    assert result["accuracy_strict"] == 0.3333
+    assert result["quad_class_accuracy"] == 0.6667  # AID is material, AGREE verbal
+    assert result["zsp_nli_accuracy"] == 0.6667
+    assert (result["source_matched"], result["target_matched"]) == (0.3333, 0.5)
+    assert result["source_matched_type_right"] == 0.5
+    assert result["majority_accuracy"] == 0.3333
+
+
+def test_events_eval_split_auto_follows_the_training_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    path = write_zsp(tmp_path)
+    assert ev.choose_split(path, "auto") == "all"
+    assert ev.choose_split(path, "train") == "train"
+    model = ev.EventTypeModel.load()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    trained = dataclasses.replace(model, meta={**model.meta, "training_files": {digest: "zsp"}})
+    monkeypatch.setattr(ev.EventTypeModel, "load", lambda: trained)
+    assert ev.choose_split(path, "auto") == "held-out"
+    with pytest.raises(InputError, match="unknown split"):
+        ev.choose_split(path, "dev")
+    texts = [f"sentence {n}" for n in range(400)]
+    held = [t for t in texts if ev.in_split(t, "held-out")]
+    assert 60 < len(held) < 140  # about a quarter
+    assert not any(ev.in_split(t, "train") for t in held)
+    assert all(ev.in_split(t, "all") for t in texts)
 
 
 # --- the evaluation run --------------------------------------------------------------
@@ -555,13 +696,15 @@ class KeywordEvents:
         return out
 
 
-@pytest.mark.parametrize("fmt", ["gsr", "case"])
+@pytest.mark.parametrize("fmt", ["gsr", "case", "zsp"])
 def test_events_eval_runs_end_to_end_with_a_stand_in_stage(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
     monkeypatch.setattr(ev, "build_pipeline", lambda settings: Pipeline(stages=(KeywordEvents(),)))
-    path = write_gsr(tmp_path) if fmt == "gsr" else write_case(tmp_path)
+    writers = {"gsr": write_gsr, "case": write_case, "zsp": write_zsp}
+    path = writers[fmt](tmp_path)
     result = ev.evaluate_events(path, settings=Settings(batch_size=2))
+    assert result["split"] == "all"  # a file the type model did not train on
     assert json.loads(json.dumps(result)) == result  # JSON-ready
     assert result["stages"] == ["events"] and "events" in result["seconds_by_stage"]
     assert result["rejected"] == 0
@@ -569,9 +712,13 @@ def test_events_eval_runs_end_to_end_with_a_stand_in_stage(
         assert result["dataset"] == "plover_gsr" and result["records"] == 3
         assert result["correct"] == 1 and result["none_predicted"] == 2
         assert result["countries"]["source"]["matched"] == 1
-    else:
+    elif fmt == "case":
         assert result["dataset"] == "case2021" and result["evaluated"] == 2
         assert result["accuracy"] == 1.0 and result["excluded_unmappable"] == 1
+    else:
+        assert result["dataset"] == "zsp" and result["rows"] == 3
+        assert result["none_predicted"] == 3  # the stand-in knows none of the words
+        return
     assert ev.evaluate_events(path, limit=1, settings=Settings())["correct"] == 1
 
 
@@ -610,29 +757,47 @@ def test_events_eval_reads_and_maps_the_shared_data(shared_data: Path) -> None:
 BASELINE = Path(__file__).with_name("baseline_events.json")
 
 
+GATED = {
+    "zsp": (
+        "events/zsp/PLV_train.tsv",
+        ("accuracy", "macro_f1", "source_matched", "target_matched"),
+    ),
+    "plover_gsr": (
+        "events/plover/plover_gsr_dev.json",
+        ("accuracy", "macro_f1", "source_country_f1", "target_country_f1"),
+    ),
+}
+
+
 @pytest.mark.slow
-def test_events_eval_quality_gate_on_plover_gsr_dev(shared_data: Path, update_golden: bool) -> None:
-    """Event type and actor-country figures on the PLOVER GSR dev records may not drop.
+@pytest.mark.parametrize("name", sorted(GATED))
+def test_events_eval_quality_gate_on_held_out_parts(
+    shared_data: Path, update_golden: bool, name: str
+) -> None:
+    """Event type and argument figures on the parts of ZSP and the PLOVER GSR that the type
+    model never trained on may not drop.
 
     Re-record after a reviewed change with
     ``pytest tests/evaluate/test_events.py --update-golden`` (the change shows as a diff).
     """
-    path = shared_data / "events" / "plover" / "plover_gsr_dev.json"
+    relative, names = GATED[name]
+    path = shared_data / relative
     if not path.is_file():
-        pytest.skip(f"PLOVER GSR development data not found at {path}")
+        pytest.skip(f"event development data not found at {path}")
     baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
-    result = ev.evaluate_events(path, settings=Settings())
+    result = ev.evaluate_events(path, split="held-out", settings=Settings())
+    countries = result.get("countries", {})
     figures = {
-        "accuracy": result["accuracy"],
-        "macro_f1": result["macro_f1"],
-        "source_country_f1": result["countries"]["source"]["f1"],
-        "target_country_f1": result["countries"]["target"]["f1"],
+        key: countries[key.split("_")[0]]["f1"] if key.endswith("country_f1") else result[key]
+        for key in names
     }
+    texts = result.get("records", result.get("rows"))
     if update_golden:
-        baseline.update(model=result["model"], records=result["records"], **figures)
+        baseline["model"] = result["model"]
+        baseline[name] = {"data": relative, "split": "held-out", "texts": texts, **figures}
         BASELINE.write_text(json.dumps(baseline, indent=2) + "\n", encoding="utf-8")
     assert result["model"] == baseline["model"], "another spaCy model: re-record the baseline"
-    assert result["records"] == baseline["records"], "the data changed"
-    for name, found in figures.items():
-        floor = round(baseline[name] - baseline["tolerance"], 4)
-        assert found >= floor, f"{name} {found} fell below {floor} (baseline)"
+    assert texts == baseline[name]["texts"], "the data or the held-out part changed"
+    for key, found in figures.items():
+        floor = round(baseline[name][key] - baseline["tolerance"], 4)
+        assert found >= floor, f"{name} {key} {found} fell below {floor} (baseline)"

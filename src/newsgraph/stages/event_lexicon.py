@@ -56,11 +56,15 @@ class CameoCode:
 
 @dataclass(frozen=True, slots=True)
 class Trigger:
-    """A lexicon pattern: ``words[0]`` is the verb or noun lemma, the rest complete it."""
+    """A lexicon pattern: ``words[0]`` is the verb or noun lemma, the rest complete it.
+
+    ``probability`` is the type model's for the type the trigger codes in its sentence
+    (1.0 for a pattern not yet read in a sentence)."""
 
     words: tuple[str, ...]
     noun: bool
     code: str
+    probability: float = 1.0
 
 
 def _lines(name: str) -> list[list[str]]:

@@ -1,13 +1,16 @@
 """Events: who did (or who says who did) what to whom, where and when, coded in PLOVER and CAMEO.
 
 The stage reads the spaCy parse with a lexicon written for the project
-(:mod:`newsgraph.stages.event_lexicon`) and runs no model. Per sentence:
+(:mod:`newsgraph.stages.event_lexicon`) and a type model trained on labelled sentences
+(:mod:`newsgraph.stages.event_types`, numpy only). Per sentence:
 
-1. **Triggers.** A verb whose lemma (with its particle, preposition or object: "call
-   on", "hold talks", "open fire") is in the lexicon; or an event noun ("airstrike",
-   "protest", "eviction") that the sentence ties to an actor or target ("Israel's
-   strikes on ...", "attacks by ... on ..."), to a light verb ("launched strikes",
-   "carried out a raid") or to a verb of happening ("clashes erupted").
+1. **Triggers.** Candidates are a verb whose lemma (with its particle, preposition or
+   object: "call on", "hold talks", "open fire") is in the lexicon; an event noun
+   ("airstrike", "protest", "eviction") that the sentence ties to an actor or target
+   ("Israel's strikes on ...", "attacks by ... on ..."), to a light verb ("launched
+   strikes", "carried out a raid") or to a verb of happening ("clashes erupted"); and any
+   verb heading a clause. The type model gives each its PLOVER type or none ("Nadal beat
+   Roddick", "shares fell" are no political events).
 2. **One extraction, two codings.** The trigger's CAMEO code gives the PLOVER type, mode
    and context, the QuadClass and the Goldstein value (``cameo.tsv``).
 3. **Arguments.** The actor is the subject (through "and", infinitives and participles
@@ -41,6 +44,8 @@ from newsgraph.model import Actor, Analysis, Event, Span
 from newsgraph.settings import Settings
 from newsgraph.stages.event_claims import read_claim
 from newsgraph.stages.event_lexicon import CameoCode, Trigger, TriggerLexicon, cameo_codes
+from newsgraph.stages.event_types import NONE as NO_EVENT
+from newsgraph.stages.event_types import EventTypeModel
 from newsgraph.stages.wordsets import words as _words
 
 #: Verbs that carry an event noun as their object ("launched strikes").
@@ -62,6 +67,27 @@ OBJECT_CONTROL = _words(
 OBLIGATION_HEADS = _words("say announce insist conclude declare state stress argue add")
 #: A bare "strike" with no target is a labour strike (CAMEO 143), not an air strike.
 LABOUR_STRIKE = "143"
+#: The CAMEO code of a type the model chose where the lexicon codes another (or none).
+TYPE_CODES = {
+    "AGREE": "030",
+    "CONSULT": "040",
+    "SUPPORT": "050",
+    "CONCEDE": "080",
+    "COOPERATE": "060",
+    "AID": "070",
+    "RETREAT": "084",
+    "REQUEST": "020",
+    "ACCUSE": "112",
+    "REJECT": "120",
+    "THREATEN": "130",
+    "PROTEST": "140",
+    "SANCTION": "160",
+    "MOBILIZE": "150",
+    "COERCE": "170",
+    "ASSAULT": "180",
+}
+#: Dependencies of a verb that heads a clause: candidates even when the lexicon lacks them.
+CLAUSE_HEADS = frozenset({"ROOT", "conj", "ccomp", "xcomp", "advcl", "relcl"})
 #: Violence by protesters is a riot (PROTEST, CAMEO 145), not an assault.
 RIOT = "145"
 PROTESTER_WORDS = _words("protester protestor demonstrator rioter mob crowd marcher")
@@ -163,6 +189,7 @@ class EventsStage:
         self.dateline_end = 0
         self.lexicon = TriggerLexicon.load()
         self.codes = cameo_codes()
+        self.types = EventTypeModel.load()
 
     def __call__(self, batch: Sequence[Analysis]) -> list[Analysis]:
         """Fill ``events``; articles without a parse (skipped languages) pass unchanged."""
@@ -187,7 +214,7 @@ class EventsStage:
             if outer is not None:
                 absorbed.add(token.i)
                 lent.setdefault(outer, []).extend(_arguments(token, index, code)[1])
-        for token, _trigger, code in found:
+        for token, trigger, code in found:
             if token.i in absorbed or _restates(token, code, by_token):
                 continue
             code = self._refine(token, code, by_token)
@@ -232,7 +259,7 @@ class EventsStage:
                 status=claim.status,
                 claimed_by=claim.claimed_by,
                 reported_by=reported_by,
-                confidence=_confidence(token, code, actors, recipients),
+                confidence=_confidence(token, trigger, code, actors, recipients),
             )
             key = (sentence.start, event.plover_type, actors, recipients, event.status)
             if key not in events or events[key].confidence < event.confidence:
@@ -245,25 +272,20 @@ class EventsStage:
         return dataclasses.replace(analysis, events=numbered)
 
     def _triggers(self, sentence: Any) -> Iterable[tuple[Any, Trigger, CameoCode]]:
-        for token in sentence:
-            trigger: Trigger | None = None
-            if token.idx < self.dateline_end:
+        """The candidates the type model codes as a political event, with their code: the
+        lexicon's when it gives the same type, else the type's general code."""
+        for token, trigger in candidate_triggers(sentence, self.lexicon, self.dateline_end):
+            listed = self.codes[trigger.code] if trigger is not None else None
+            label, probability = self.types.predict(token, listed.plover_type if listed else None)
+            if label == NO_EVENT:
                 continue
-            if _is_verb(token):
-                trigger = self.lexicon.match_verb(token) or _obligation(token)
-            elif token.pos_ in ("NOUN", "PROPN") and _noun_is_event(token):
-                trigger = self.lexicon.match_noun(token)
-            if trigger is not None:
-                if (
-                    trigger.noun
-                    and trigger.words == ("strike",)
-                    and not any(
-                        child.dep_ == "prep" and child.lower_ in ("on", "against")
-                        for child in token.children
-                    )
-                ):
-                    trigger = Trigger(trigger.words, True, LABOUR_STRIKE)
-                yield token, trigger, self.codes[trigger.code]
+            if listed is None or listed.plover_type != label:
+                code = self.codes[TYPE_CODES[label]]
+                trigger = Trigger((token.lemma_.lower(),), token.pos_ != "VERB", code.code)
+            else:
+                code = listed
+            assert trigger is not None
+            yield token, dataclasses.replace(trigger, probability=probability), code
 
     def _intent(self, code: CameoCode) -> CameoCode | None:
         """The AGREE or THREATEN code for a future action of type ``code``."""
@@ -288,6 +310,37 @@ class EventsStage:
                 if refined and refined in self.codes:
                     return self.codes[refined]
         return code
+
+
+def candidate_triggers(
+    sentence: Any, lexicon: TriggerLexicon, dateline_end: int = 0
+) -> Iterable[tuple[Any, Trigger | None]]:
+    """The words of ``sentence`` that may code an event, with their lexicon pattern: the
+    lexicon's verbs and told event nouns, and every verb heading a clause (``None``: not
+    in the lexicon). The type model decides what each one codes; training reads the same
+    candidates."""
+    for token in sentence:
+        trigger: Trigger | None = None
+        if token.idx < dateline_end:
+            continue
+        if _is_verb(token):
+            trigger = lexicon.match_verb(token) or _obligation(token)
+            if trigger is None and token.pos_ == "VERB" and token.dep_ in CLAUSE_HEADS:
+                yield token, None
+                continue
+        elif token.pos_ in ("NOUN", "PROPN") and _noun_is_event(token):
+            trigger = lexicon.match_noun(token)
+        if trigger is not None:
+            if (
+                trigger.noun
+                and trigger.words == ("strike",)
+                and not any(
+                    child.dep_ == "prep" and child.lower_ in ("on", "against")
+                    for child in token.children
+                )
+            ):
+                trigger = Trigger(trigger.words, True, LABOUR_STRIKE)
+            yield token, trigger
 
 
 def _content(token: Any) -> Iterable[Any]:
@@ -671,11 +724,16 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _confidence(
-    token: Any, code: CameoCode, actors: tuple[str, ...], recipients: tuple[str, ...]
+    token: Any,
+    trigger: Trigger,
+    code: CameoCode,
+    actors: tuple[str, ...],
+    recipients: tuple[str, ...],
 ) -> float:
-    score = 0.4
-    score += 0.2 if actors else 0.0
-    score += 0.15 if recipients else 0.0
-    score += 0.1 if token.pos_ == "VERB" else 0.0
-    score += 0.05 if len(code.code) > 3 else 0.0
+    """How sure the stage is of an event: the type model's probability for its type,
+    raised when the sentence gives it an actor and a recipient."""
+    score = 0.25 + 0.5 * trigger.probability
+    score += 0.1 if actors else 0.0
+    score += 0.05 if recipients else 0.0
+    score += 0.05 if token.pos_ == "VERB" else 0.0
     return round(min(score, 0.95), 2)
