@@ -6,6 +6,11 @@ camps and crossings such as "Sheikh Jarrah" or "Bab al-Amoud", which small model
 often label as a person or miss). They are resolved together, with the dateline as the
 story's locus, by :class:`~newsgraph.gazetteer.Resolver`; see that module for how.
 
+Names the model labels otherwise (a city tagged ``PERSON`` or ``ORG``, a dateline it
+missed) become toponyms when the gazetteer and the context agree: see
+:func:`promoted_spans`. Names that look like places but are not (a compass word, a
+person's name, an outlet's acronym) are dropped: see :func:`is_not_a_place`.
+
 Each distinct place of an article becomes one :class:`~newsgraph.model.Place`: its
 first mention, every mention, and the resolved entry. A toponym the gazetteer does not
 know is still a place, with no GeoNames id.
@@ -20,7 +25,8 @@ from typing import Any, ClassVar
 
 from newsgraph.gazetteer import Gazetteer, Resolution, Resolver, load_gazetteer
 from newsgraph.gazetteer.names import loose_key, name_key
-from newsgraph.model import Analysis, Article, Mention, Place
+from newsgraph.gazetteer.resolve import is_prominent
+from newsgraph.model import Analysis, Article, Entity, Mention, Place
 from newsgraph.settings import Settings
 
 TOPONYM_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -29,6 +35,39 @@ _JOINERS = frozenset({"of", "the", "al", "el", "de", "-", "'s", "’s", "and", "
 _LEADING = ("the ", "The ")
 _DATELINE_PARTS = re.compile(r"[^,/]+")
 _ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "an"})
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Labels a mislabelled place name may carry (spaCy's small model tags "Niamey" PERSON,
+# "Bamako" ORG, "Niger" DATE).
+_MISLABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "DATE", "EVENT", "LAW"})
+# Closed word classes used as context cues (grammar, not a list of places):
+# prepositions that put a name in space, nouns that say a name is a place, titles that
+# say it is a person, and compass words that are not places on their own.
+_LOCATIVE = _word_set("in at near from outside into across towards toward inside around via within")
+_PLACE_NOUNS = _word_set(
+    """city cities town towns village villages capital province provinces region regions
+    district districts state county governorate area areas port island oblast prefecture
+    municipality neighbourhood neighborhood suburb sector sectors border camp"""
+)
+_TITLES = _word_set(
+    """mr mrs ms miss dr sheikh president minister prime premier king queen prince princess
+    sir lord lady judge justice senator sen rep gov governor mayor chief col colonel lt
+    sgt capt captain gen general pope ayatollah imam commander spokesman spokeswoman"""
+)
+_COMPASS = _word_set(
+    """north south east west northern southern eastern western central northeast
+    northwest southeast southwest"""
+)
+# A dateline written at the start of any line: "BANGKOK -", "NAIROBI, Kenya -",
+# "PYONGYANG (Xinhua) --", or the name alone on its line.
+_DATELINE_LINE = re.compile(
+    r"(?m)^[ \t]*([A-Z][A-Z.'’-]+(?:[ ][A-Z][A-Z.'’-]+){0,2})"
+    r"(?=[ \t]*(?:$|,|\(|[-–—]{1,2}\s))"
+)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -97,10 +136,15 @@ class PlacesStage:
     ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """Return the article's toponym spans (sorted, not overlapping) and the dateline's."""
         text = analysis.article.text
+        entities = _line_pieces(text, analysis.entities)
+        people = _surnames(text, entities)
         named = [
-            _trim(text, e.start, e.end) for e in analysis.entities if e.label in TOPONYM_LABELS
+            _trim(text, start, end)
+            for start, end, label in entities
+            if label in TOPONYM_LABELS
+            and not is_not_a_place(analysis.doc, text, start, end, people)
         ]
-        others = [(e.start, e.end) for e in analysis.entities if e.label not in TOPONYM_LABELS]
+        others = [(start, end) for start, end, label in entities if label not in TOPONYM_LABELS]
         spans = [s for s in named if s[1] > s[0]]
         for phrase in self._phrases(analysis.doc, text):
             clashing = [s for s in spans if _overlaps(s, phrase)]
@@ -117,7 +161,96 @@ class PlacesStage:
         dateline = analysis.article.dateline
         if dateline is not None:  # the agency ("Levant Wire") is not a place
             spans = [s for s in spans if not _overlaps(s, (dateline.start, dateline.end))]
-        return sorted(set(spans) | set(focus)), focus
+        for line in self._dateline_lines(text):
+            if not any(_overlaps(line, other) for other in focus):
+                spans = [s for s in spans if not _overlaps(s, line)]
+                focus.append(line)
+        spans = sorted(set(spans) | set(focus))
+        spans += self.promoted_spans(analysis, spans, entities, people)
+        return sorted(spans), focus
+
+    def _dateline_lines(self, text: str) -> list[tuple[int, int]]:
+        """Datelines at the start of any line ("BANGKOK - ...", "MINSK, October 11.")
+        that name a place a reader knows without context."""
+        found = []
+        for match in _DATELINE_LINE.finditer(text):
+            name = match.group(1)
+            if len(name) < 3 or not any(
+                quality >= ALTERNATE_QUALITY and is_prominent(self.gazetteer.entry(row))
+                for row, quality in self.gazetteer.candidates(name)
+            ):
+                continue
+            found.append(_trim(text, match.start(1), match.end(1)))
+        return found
+
+    def promoted_spans(
+        self,
+        analysis: Analysis,
+        taken: Sequence[tuple[int, int]],
+        entities: Sequence[tuple[int, int, str]],
+        people: frozenset[str],
+    ) -> list[tuple[int, int]]:
+        """Place names the NER model labelled otherwise, or missed, that the gazetteer
+        and the context agree are places.
+
+        A candidate is a span the model labelled ``PERSON``, ``ORG``, ``DATE`` ... or a
+        run of proper nouns it did not tag. It becomes a toponym when the gazetteer holds
+        its whole name and the context says it is a place:
+
+        - a strong cue (a place noun around it, "the city of Goma", "Rostov region",
+          "Rawalakot and Chirikot sectors"; "Lagos-based"), or coordination with a
+          toponym ("in Khost and Paktika"): any gazetteer match will do;
+        - a locative preposition before it ("in Niamey", "from Rafah"): the place must
+          be prominent (a country, a first-level division, a city of 100,000 people) or
+          lie in a country the article's other toponyms name;
+        - no cue, a mislabelled name that is not a person's (``ORG``, ``DATE`` ...):
+          it must name a country, or be prominent and in the article's countries.
+
+        Names that are a person's (a title before, a surname of a person named in full
+        elsewhere) or compass words never become places.
+        """
+        doc, text = analysis.doc, analysis.article.text
+        context = self._context_countries(text, taken)
+        candidates = [(s, e, label) for s, e, label in entities if label in _MISLABELS]
+        candidates += [(s, e, "") for s, e in _untagged_runs(doc, entities)]
+        out: list[tuple[int, int]] = []
+        for start, end, label in candidates:
+            start, end = _trim(text, start, end)
+            span = (start, end)
+            if end <= start or any(_overlaps(span, other) for other in (*taken, *out)):
+                continue
+            if is_not_a_place(doc, text, start, end, people):
+                continue
+            cue = _cue(doc, text, start, end, taken)
+            if not label and cue is None:
+                continue  # an untagged proper noun needs a cue before a lookup
+            found = [
+                (self.gazetteer.entry(row), quality)
+                for row, quality in self.gazetteer.candidates(text[start:end])
+                if quality >= ALTERNATE_QUALITY
+            ]
+            if not found:
+                continue
+            prominent = any(is_prominent(entry) for entry, _ in found)
+            known = any(entry.country in context for entry, _ in found)
+            country = any(
+                (entry.feature or "").startswith("A.PCL") and quality >= 1.0
+                for entry, quality in found
+            )
+            by_cue = cue == "strong" or (cue == "locative" and (prominent or known))
+            by_label = label not in ("", "PERSON") and (country or (prominent and known))
+            if by_cue or by_label:
+                out.append(span)
+        return out
+
+    def _context_countries(self, text: str, spans: Sequence[tuple[int, int]]) -> set[str]:
+        """Countries of the most likely reading of each toponym found so far."""
+        countries = set()
+        for start, end in spans:
+            entries = self.resolver.candidates(text[start:end])
+            if entries and entries[0].country:
+                countries.add(entries[0].country)
+        return countries
 
     def _phrases(self, doc: Any, text: str) -> list[tuple[int, int]]:
         """Supplement names in the text, longest match first, scanning left to right."""
@@ -207,6 +340,104 @@ class PlacesStage:
                 )
             )
         return tuple(places)
+
+
+ALTERNATE_QUALITY = 0.7  # a name's own or alternate name, not a loose or partial match
+
+
+def _line_pieces(text: str, entities: Sequence[Entity]) -> list[tuple[int, int, str]]:
+    """Entity spans cut at line breaks: "Tigray\nNAIROBI" is a headline's last word and
+    a dateline, not one name."""
+    pieces = []
+    for entity in entities:
+        start = entity.start
+        for part in text[entity.start : entity.end].split("\n"):
+            if part.strip():
+                pieces.append((start, start + len(part), entity.label))
+            start += len(part) + 1
+    return pieces
+
+
+def _surnames(text: str, entities: Sequence[tuple[int, int, str]]) -> frozenset[str]:
+    """Last words of people named in full ("Sheikh Hasina" gives "hasina")."""
+    names = set()
+    for start, end, label in entities:
+        words = text[start:end].split()
+        if label == "PERSON" and 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words):
+            names.add(words[-1].strip(".,'’").lower())
+    return frozenset(names)
+
+
+def is_not_a_place(doc: Any, text: str, start: int, end: int, people: frozenset[str]) -> bool:
+    """Whether a place-like name is something else: a compass word ("the West"), a
+    person (a title before it, or the surname of a person named in full in the
+    article), or an outlet's acronym the gazetteer does not hold is decided later."""
+    start, end = _trim(text, start, end)
+    words = text[start:end].split()
+    if len(words) == 1:
+        word = words[0].strip(".,'’").lower()
+        if word in _COMPASS or word in people:
+            return True
+    span = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
+    if span is not None and span.start > 0:
+        before = doc[span.start - 1].lower_.strip(".")
+        if before in _TITLES:
+            return True
+    return False
+
+
+def _untagged_runs(doc: Any, entities: Sequence[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """Runs of up to three proper nouns outside every entity."""
+    covered = [(start, end) for start, end, _label in entities]
+    runs: list[tuple[int, int]] = []
+    current: list[Any] = []
+    for token in (*doc, None):
+        proper = (
+            token is not None
+            and token.pos_ == "PROPN"
+            and token.text[:1].isupper()
+            and not any(_overlaps((token.idx, token.idx + len(token)), c) for c in covered)
+        )
+        if proper:
+            current.append(token)
+            continue
+        if current and len(current) <= 3:
+            runs.append((current[0].idx, current[-1].idx + len(current[-1])))
+        current = []
+    return runs
+
+
+def _cue(
+    doc: Any, text: str, start: int, end: int, toponyms: Sequence[tuple[int, int]]
+) -> str | None:
+    """What the words around a name say about it: "strong" (a place noun next to it,
+    "-based", coordinated with a toponym), "locative" (a preposition of place before
+    it) or None."""
+    if text.startswith("-based", end):
+        return "strong"
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return None
+    after = doc[span.end : span.end + 4]
+    for token in after:
+        if token.lower_ in _PLACE_NOUNS:
+            return "strong"
+        if not (token.pos_ == "PROPN" or token.pos_ == "CCONJ" or token.text == ","):
+            break
+    before = [t.lower_ for t in doc[max(0, span.start - 3) : span.start]]
+    if before and before[-1] in _PLACE_NOUNS:
+        return "strong"  # "the capital Niamey"
+    if len(before) >= 2 and before[-1] == "of" and before[-2] in _PLACE_NOUNS:
+        return "strong"  # "the city of Goma", "the towns of Kramatorsk"
+    root = span.root
+    linked = [root.head] if root.dep_ == "conj" else []
+    linked += [child for child in root.children if child.dep_ == "conj"]
+    for token in linked:
+        if any(s <= token.idx < e for s, e in toponyms):
+            return "strong"
+    if before and before[-1] in _LOCATIVE:
+        return "locative"
+    return None
 
 
 _NAME_GOES_ON = re.compile(r"[ \t]+[A-Z]")
