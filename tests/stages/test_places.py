@@ -343,6 +343,12 @@ def _places(stage: PlacesStage, analysis: Analysis) -> dict[str, Any]:
         ("Shells fell on the Rostov region.", [("Rostov", "PERSON")], "Rostov", "RUS"),
         ("The junta said Niger would not yield.", [("Niger", "ORG")], "Niger", "NER"),
         ("Shelling hit the towns of Kramatorsk and Slavyansk.", [], "Kramatorsk", "UKR"),
+        (
+            "France withdrew its troops from Niger and neighbouring Mali.",
+            [("France", "GPE"), ("Niger", "GPE"), ("Mali", "PERSON")],
+            "Mali",
+            "MLI",
+        ),
     ],
 )
 def test_places_promotes_mislabelled_names_the_context_calls_places(
@@ -368,6 +374,22 @@ def test_places_promotes_mislabelled_names_the_context_calls_places(
         ("Mr Goma said he would resign.", [("Goma", "PERSON")], "Goma"),
         ("Moscow accused the West of escalating.", [("Moscow", "GPE"), ("West", "LOC")], "West"),
         ("The plan was criticised by Georgia Smith.", [("Georgia Smith", "PERSON")], "Georgia"),
+        (
+            "Polish border guards pushed refugees back to Belarus.",
+            [("Polish", "NORP"), ("Belarus", "GPE")],
+            "Polish",
+        ),
+        (
+            "A statement from Secretary of State Anthony Blinken in Washington.",
+            [("Anthony Blinken", "PERSON"), ("Washington", "GPE")],
+            "Secretary",
+        ),
+        ("The strike in Gaza was denied, RT reported.", [("Gaza", "GPE"), ("RT", "GPE")], "RT"),
+        (
+            "Militants from Hamas' air defence unit were killed in Gaza.",
+            [("Hamas", "ORG"), ("Gaza", "GPE")],
+            "Hamas",
+        ),
     ],
 )
 def test_places_keeps_people_and_common_words_out(

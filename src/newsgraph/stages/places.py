@@ -56,8 +56,9 @@ _PLACE_NOUNS = _word_set(
 _TITLES = _word_set(
     """mr mrs ms miss dr sheikh president minister prime premier king queen prince princess
     sir lord lady judge justice senator sen rep gov governor mayor chief col colonel lt
-    sgt capt captain gen general pope ayatollah imam commander spokesman spokeswoman"""
+    sgt capt captain gen general secretary pope ayatollah imam commander spokesman spokeswoman"""
 )
+_NEIGHBOURING = _word_set("neighbouring neighboring neighbour neighbor adjacent")
 _COMPASS = _word_set(
     """north south east west northern southern eastern western central northeast
     northwest southeast southwest"""
@@ -135,6 +136,12 @@ class PlacesStage:
         self, analysis: Analysis
     ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """Return the article's toponym spans (sorted, not overlapping) and the dateline's."""
+        spans, focus, _promoted = self._toponym_spans(analysis)
+        return spans, focus
+
+    def _toponym_spans(
+        self, analysis: Analysis
+    ) -> tuple[list[tuple[int, int]], list[tuple[int, int]], set[tuple[int, int]]]:
         text = analysis.article.text
         entities = _line_pieces(text, analysis.entities)
         people = _surnames(text, entities)
@@ -166,8 +173,8 @@ class PlacesStage:
                 spans = [s for s in spans if not _overlaps(s, line)]
                 focus.append(line)
         spans = sorted(set(spans) | set(focus))
-        spans += self.promoted_spans(analysis, spans, entities, people)
-        return sorted(spans), focus
+        promoted = self.promoted_spans(analysis, spans, entities, people)
+        return sorted(spans + promoted), focus, set(promoted)
 
     def _dateline_lines(self, text: str) -> list[tuple[int, int]]:
         """Datelines at the start of any line ("BANGKOK - ...", "MINSK, October 11.")
@@ -195,22 +202,26 @@ class PlacesStage:
 
         A candidate is a span the model labelled ``PERSON``, ``ORG``, ``DATE`` ... or a
         run of proper nouns it did not tag. It becomes a toponym when the gazetteer holds
-        its whole name and the context says it is a place:
+        its whole name (as a name or an alternate name; a nationality word such as
+        "Polish" never) and the context says it is a place. "Known" below means the
+        gazetteer has a reading in a country the article already names (its toponyms
+        and nationality words); "prominent" a country, a first-level division or a city
+        of 100,000 people:
 
-        - a strong cue (a place noun around it, "the city of Goma", "Rostov region",
-          "Rawalakot and Chirikot sectors"; "Lagos-based"), or coordination with a
-          toponym ("in Khost and Paktika"): any gazetteer match will do;
-        - a locative preposition before it ("in Niamey", "from Rafah"): the place must
-          be prominent (a country, a first-level division, a city of 100,000 people) or
-          lie in a country the article's other toponyms name;
+        - a strong cue: a place noun around it ("the city of Goma", "Rostov region",
+          "Rawalakot and Chirikot sectors"), "Lagos-based", or coordination with a
+          toponym ("in Khost and Paktika"); the place must be known or prominent;
+        - a locative preposition before it ("in Niamey", "from Rafah"): known, or
+          prominent under its own name;
         - no cue, a mislabelled name that is not a person's (``ORG``, ``DATE`` ...):
-          it must name a country, or be prominent and in the article's countries.
+          its own name must be a country's, or a prominent place in a known country.
 
-        Names that are a person's (a title before, a surname of a person named in full
-        elsewhere) or compass words never become places.
+        Names that are a person's (a title before or as the name, a surname of a person
+        named in full elsewhere) or compass words never become places; a promoted name
+        the resolver then cannot place is dropped (see :meth:`places`).
         """
         doc, text = analysis.doc, analysis.article.text
-        context = self._context_countries(text, taken)
+        context = self._context_countries(text, taken, entities)
         candidates = [(s, e, label) for s, e, label in entities if label in _MISLABELS]
         candidates += [(s, e, "") for s, e in _untagged_runs(doc, entities)]
         out: list[tuple[int, int]] = []
@@ -231,25 +242,42 @@ class PlacesStage:
             ]
             if not found:
                 continue
-            prominent = any(is_prominent(entry) for entry, _ in found)
+            if label == "NORP" and all(quality < 1.0 for _, quality in found):
+                continue  # "Polish" is said of people and things, not a mention of Poland
+            exact = [entry for entry, quality in found if quality >= 1.0]
             known = any(entry.country in context for entry, _ in found)
-            country = any(
-                (entry.feature or "").startswith("A.PCL") and quality >= 1.0
-                for entry, quality in found
-            )
-            by_cue = cue == "strong" or (cue == "locative" and (prominent or known))
-            by_label = label not in ("", "PERSON") and (country or (prominent and known))
-            if by_cue or by_label:
+            prominent = any(is_prominent(entry) for entry, _ in found)
+            if cue == "strong":
+                accept = known or prominent
+            elif cue == "locative":
+                accept = known or any(is_prominent(entry) for entry in exact)
+            else:
+                accept = label not in ("", "PERSON") and any(
+                    (entry.feature or "").startswith("A.PCL")
+                    or (is_prominent(entry) and entry.country in context)
+                    for entry in exact
+                )
+            if accept:
                 out.append(span)
         return out
 
-    def _context_countries(self, text: str, spans: Sequence[tuple[int, int]]) -> set[str]:
-        """Countries of the most likely reading of each toponym found so far."""
+    def _context_countries(
+        self, text: str, spans: Sequence[tuple[int, int]], entities: Sequence[tuple[int, int, str]]
+    ) -> set[str]:
+        """Countries of the most likely reading of each toponym found so far, and those
+        the article's nationality words name ("Pakistani troops")."""
         countries = set()
         for start, end in spans:
             entries = self.resolver.candidates(text[start:end])
             if entries and entries[0].country:
                 countries.add(entries[0].country)
+        for start, end, label in entities:
+            if label == "NORP":
+                countries.update(
+                    entry.country
+                    for entry in self.resolver.candidates(text[start:end])
+                    if entry.country and (entry.feature or "").startswith("A.PCL")
+                )
         return countries
 
     def _phrases(self, doc: Any, text: str) -> list[tuple[int, int]]:
@@ -302,11 +330,20 @@ class PlacesStage:
     def places(self, analysis: Analysis) -> tuple[Place, ...]:
         """The article's places, in order of first mention."""
         article = analysis.article
-        spans, focus = self.toponym_spans(analysis)
+        spans, focus, promoted = self._toponym_spans(analysis)
         if not spans:
             return ()
         countries = [actor.country for actor in analysis.actors if actor.country]
+        text = article.text
         resolutions = self.resolver.resolve(article.text, spans, focus=focus, countries=countries)
+        # A name promoted on the gazetteer's word that the resolver cannot place is not one.
+        # An acronym the gazetteer does not hold is an outlet or a body ("RT"), not a place.
+        resolutions = [
+            r
+            for r in resolutions
+            if r.entry is not None
+            or not ((r.start, r.end) in promoted or _ACRONYM.fullmatch(text[r.start : r.end]))
+        ]
         grouped: dict[object, list[Resolution]] = {}
         for resolution in resolutions:
             text = article.text[resolution.start : resolution.end]
@@ -376,7 +413,7 @@ def is_not_a_place(doc: Any, text: str, start: int, end: int, people: frozenset[
     words = text[start:end].split()
     if len(words) == 1:
         word = words[0].strip(".,'’").lower()
-        if word in _COMPASS or word in people:
+        if word in _COMPASS or word in people or word in _TITLES:
             return True
     span = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
     if span is not None and span.start > 0:
@@ -425,8 +462,8 @@ def _cue(
         if not (token.pos_ == "PROPN" or token.pos_ == "CCONJ" or token.text == ","):
             break
     before = [t.lower_ for t in doc[max(0, span.start - 3) : span.start]]
-    if before and before[-1] in _PLACE_NOUNS:
-        return "strong"  # "the capital Niamey"
+    if before and (before[-1] in _PLACE_NOUNS or before[-1] in _NEIGHBOURING):
+        return "strong"  # "the capital Niamey", "neighbouring Mali"
     if len(before) >= 2 and before[-1] == "of" and before[-2] in _PLACE_NOUNS:
         return "strong"  # "the city of Goma", "the towns of Kramatorsk"
     root = span.root
@@ -440,6 +477,7 @@ def _cue(
     return None
 
 
+_ACRONYM = re.compile(r"[A-Z][A-Z.&]{0,4}")
 _NAME_GOES_ON = re.compile(r"[ \t]+[A-Z]")
 
 
