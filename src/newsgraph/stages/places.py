@@ -24,8 +24,9 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from newsgraph.gazetteer import Gazetteer, Resolution, Resolver, load_gazetteer
+from newsgraph.gazetteer.index import Entry
 from newsgraph.gazetteer.names import loose_key, name_key
-from newsgraph.gazetteer.resolve import is_prominent
+from newsgraph.gazetteer.resolve import LOOKUP_CACHE_SIZE, is_prominent
 from newsgraph.model import Analysis, Article, Entity, Mention, Place
 from newsgraph.settings import Settings
 
@@ -120,6 +121,7 @@ class PlacesStage:
         # include people and things ("Hemedti", "Katyusha"), so guessing is worse.
         self.resolver = Resolver(self.gazetteer, locate_unknown=False)
         self.version: str = self.gazetteer.version
+        self._named: dict[str, list[tuple[Entry, float]]] = {}
         self._first_words = frozenset(key.split(" ", 1)[0] for key in self.gazetteer.tables.phrases)
 
     def __call__(self, batch: Sequence[Analysis]) -> list[Analysis]:
@@ -223,7 +225,7 @@ class PlacesStage:
         doc, text = analysis.doc, analysis.article.text
         context = self._context_countries(text, taken, entities)
         candidates = [(s, e, label) for s, e, label in entities if label in _MISLABELS]
-        candidates += [(s, e, "") for s, e in _untagged_runs(doc, entities)]
+        candidates += [(s, e, "") for s, e in _untagged_runs(doc, text, entities)]
         out: list[tuple[int, int]] = []
         for start, end, label in candidates:
             start, end = _trim(text, start, end)
@@ -235,11 +237,7 @@ class PlacesStage:
             cue = _cue(doc, text, start, end, taken)
             if not label and cue is None:
                 continue  # an untagged proper noun needs a cue before a lookup
-            found = [
-                (self.gazetteer.entry(row), quality)
-                for row, quality in self.gazetteer.candidates(text[start:end])
-                if quality >= ALTERNATE_QUALITY
-            ]
+            found = self._named_places(text[start:end])
             if not found:
                 continue
             if label == "NORP" and all(quality < 1.0 for _, quality in found):
@@ -260,6 +258,20 @@ class PlacesStage:
             if accept:
                 out.append(span)
         return out
+
+    def _named_places(self, name: str) -> list[tuple[Entry, float]]:
+        """The places ``name`` is a name or an alternate name of, with the match quality
+        (cached: the same names recur from article to article)."""
+        found = self._named.get(name)
+        if found is None:
+            if len(self._named) > LOOKUP_CACHE_SIZE:
+                self._named.clear()
+            found = self._named[name] = [
+                (self.gazetteer.entry(row), quality)
+                for row, quality in self.gazetteer.candidates(name)
+                if quality >= ALTERNATE_QUALITY
+            ]
+        return found
 
     def _context_countries(
         self, text: str, spans: Sequence[tuple[int, int]], entities: Sequence[tuple[int, int, str]]
@@ -282,11 +294,19 @@ class PlacesStage:
 
     def _phrases(self, doc: Any, text: str) -> list[tuple[int, int]]:
         """Supplement names in the text, longest match first, scanning left to right."""
+        from spacy.attrs import IDX
+
         found: list[tuple[int, int]] = []
-        tokens = list(doc)
+        tokens = doc
+        # Token starts as one array: most words are skipped on their first letter alone,
+        # without making a Token object (a name is capitalised, or "al"/"el" ... before one).
+        starts = doc.to_array([IDX]).tolist()
         limit = self.gazetteer.max_phrase_words * 2 + 1
         i = 0
         while i < len(tokens):
+            if not (text[starts[i]].isupper() or text[starts[i]] in "ae"):
+                i += 1
+                continue
             token = tokens[i]
             first = token.text
             # A name starts capitalised, or with the Arabic article before one: "al-Quds".
@@ -423,24 +443,35 @@ def is_not_a_place(doc: Any, text: str, start: int, end: int, people: frozenset[
     return False
 
 
-def _untagged_runs(doc: Any, entities: Sequence[tuple[int, int, str]]) -> list[tuple[int, int]]:
+def _untagged_runs(
+    doc: Any, text: str, entities: Sequence[tuple[int, int, str]]
+) -> list[tuple[int, int]]:
     """Runs of up to three proper nouns outside every entity."""
-    covered = [(start, end) for start, end, _label in entities]
+    covered: set[int] = set()
+    for start, end, _label in entities:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None:
+            covered.update(range(span.start, span.end))
+    from spacy.attrs import IDX, POS
+    from spacy.parts_of_speech import PROPN
+
+    # Read the tags as one array: making a Token object per word costs more than the rest.
+    table = doc.to_array([IDX, POS])
+    rows = (table[:, 1] == PROPN).nonzero()[0].tolist()
+    starts = table[rows, 0].tolist()
+    proper = [
+        i for i, idx in zip(rows, starts, strict=True) if text[idx].isupper() and i not in covered
+    ]
     runs: list[tuple[int, int]] = []
-    current: list[Any] = []
-    for token in (*doc, None):
-        proper = (
-            token is not None
-            and token.pos_ == "PROPN"
-            and token.text[:1].isupper()
-            and not any(_overlaps((token.idx, token.idx + len(token)), c) for c in covered)
-        )
-        if proper:
-            current.append(token)
+    first = 0
+    for k, i in enumerate(proper):
+        last = k + 1 == len(proper) or proper[k + 1] != i + 1
+        if not last:
             continue
-        if current and len(current) <= 3:
-            runs.append((current[0].idx, current[-1].idx + len(current[-1])))
-        current = []
+        if k - first < 3:
+            start, end = doc[proper[first]], doc[i]
+            runs.append((start.idx, end.idx + len(end)))
+        first = k + 1
     return runs
 
 
