@@ -436,3 +436,12 @@ def test_resolver_does_not_guess_where_a_subdivision_lies(gazetteer: Gazetteer) 
     paktika = Resolver(gazetteer).resolve(text, [(16, 23), (25, 36)])[0]
     assert paktika.entry is not None and paktika.entry.country == "AFG"
     assert paktika.latitude is None  # not the country's centre, 270 km away
+
+
+def test_resolver_reads_a_country_name_as_the_country(gazetteer: Gazetteer) -> None:
+    # "Palestine" is an alternate name of a village in Iran: a Tehran story is no reason
+    # to put the State of Palestine there.
+    text = "TEHRAN - The Leader said the people of Palestine will win, and Qom agreed."
+    spans = [(0, 6), (39, 48), (63, 66)]
+    palestine = Resolver(gazetteer).resolve(text, spans, focus=[(0, 6)])[1]
+    assert palestine.entry is not None and palestine.entry.country == "PSE"

@@ -172,6 +172,13 @@ class _Group:
     pick: int = -1
 
 
+ALTERNATE_QUALITY = 0.7  # a place's own or alternate name, not a loose or partial match
+
+
+def _is_country(entry: Entry) -> bool:
+    return (entry.feature or "").startswith("A.PCL") or entry.source == COUNTRY
+
+
 def _keep_prominent(group: _Group) -> None:
     """A dateline without a qualifier names a place a reader knows ("WASHINGTON" is the
     capital, not a Missouri town, whatever the story is about): keep only the prominent
@@ -256,6 +263,16 @@ class Resolver:
         w = self.weights
         scored = []
         found, partial = self._lookup(name)
+        # A country's name is the country: "Palestine" in a Tehran story is the State of
+        # Palestine, not Fīlestān, a village in Iran whose alternate name it is.
+        if any(
+            quality >= ALTERNATE_QUALITY and _is_country(self._entry(row)) for row, quality in found
+        ):
+            found = [
+                (row, quality)
+                for row, quality in found
+                if quality >= 1.0 or _is_country(self._entry(row))
+            ]
         for row, quality in found:
             entry = self._entry(row)
             scored.append((w.match * quality + w.prior * w.importance(entry), entry))

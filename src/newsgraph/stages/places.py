@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 from newsgraph.gazetteer import Gazetteer, Resolution, Resolver, load_gazetteer
 from newsgraph.gazetteer.index import Entry
 from newsgraph.gazetteer.names import loose_key, name_key
-from newsgraph.gazetteer.resolve import LOOKUP_CACHE_SIZE, is_prominent
+from newsgraph.gazetteer.resolve import ALTERNATE_QUALITY, LOOKUP_CACHE_SIZE, is_prominent
 from newsgraph.model import Analysis, Article, Entity, Mention, Place
 from newsgraph.settings import Settings
 
@@ -397,9 +397,6 @@ class PlacesStage:
                 )
             )
         return tuple(places)
-
-
-ALTERNATE_QUALITY = 0.7  # a name's own or alternate name, not a loose or partial match
 
 
 def _line_pieces(text: str, entities: Sequence[Entity]) -> list[tuple[int, int, str]]:
