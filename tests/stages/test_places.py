@@ -349,6 +349,8 @@ def _places(stage: PlacesStage, analysis: Analysis) -> dict[str, Any]:
             "Mali",
             "MLI",
         ),
+        ("The Bamako-based group denied it.", [("Bamako", "ORG")], "Bamako", "MLI"),
+        ("Tourists were stranded in Cusco.", [("Cusco", "PERSON")], "Cusco", "PER"),
     ],
 )
 def test_places_promotes_mislabelled_names_the_context_calls_places(
@@ -389,6 +391,16 @@ def test_places_promotes_mislabelled_names_the_context_calls_places(
             "Militants from Hamas' air defence unit were killed in Gaza.",
             [("Hamas", "ORG"), ("Gaza", "GPE")],
             "Hamas",
+        ),
+        (
+            "In Washington, the bill stalled in Congress as senators at Google watched.",
+            [("Washington", "GPE")],
+            "Congress",
+        ),
+        (
+            "In Washington, the bill stalled in Congress as senators at Google watched.",
+            [("Washington", "GPE")],
+            "Google",
         ),
     ],
 )

@@ -60,6 +60,9 @@ _TITLES = _word_set(
     sgt capt captain gen general secretary pope ayatollah imam commander spokesman spokeswoman"""
 )
 _NEIGHBOURING = _word_set("neighbouring neighboring neighbour neighbor adjacent")
+# After a bare preposition, a place the article's countries hold needs this many people
+# under its own name ("in Congress" in a US story is not Congress, Arizona).
+TOWN_POPULATION = 10_000
 _COMPASS = _word_set(
     """north south east west northern southern eastern western central northeast
     northwest southeast southwest"""
@@ -213,8 +216,8 @@ class PlacesStage:
         - a strong cue: a place noun around it ("the city of Goma", "Rostov region",
           "Rawalakot and Chirikot sectors"), "Lagos-based", or coordination with a
           toponym ("in Khost and Paktika"); the place must be known or prominent;
-        - a locative preposition before it ("in Niamey", "from Rafah"): known, or
-          prominent under its own name;
+        - a locative preposition before it ("in Niamey", "from Rafah"): under its own
+          name, prominent, or a town of 10,000 people in a known country;
         - no cue, a mislabelled name that is not a person's (``ORG``, ``DATE`` ...):
           its own name must be a country's, or a prominent place in a known country.
 
@@ -247,8 +250,12 @@ class PlacesStage:
             prominent = any(is_prominent(entry) for entry, _ in found)
             if cue == "strong":
                 accept = known or prominent
-            elif cue == "locative":
-                accept = known or any(is_prominent(entry) for entry in exact)
+            elif cue == "locative":  # "in Congress" is no village of 2,000 people
+                accept = any(
+                    is_prominent(entry)
+                    or (entry.country in context and entry.population >= TOWN_POPULATION)
+                    for entry in exact
+                )
             else:
                 accept = label not in ("", "PERSON") and any(
                     (entry.feature or "").startswith("A.PCL")
