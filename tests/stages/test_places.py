@@ -457,3 +457,13 @@ def test_resolver_reads_a_country_name_as_the_country(gazetteer: Gazetteer) -> N
     spans = [(0, 6), (39, 48), (63, 66)]
     palestine = Resolver(gazetteer).resolve(text, spans, focus=[(0, 6)])[1]
     assert palestine.entry is not None and palestine.entry.country == "PSE"
+
+
+def test_places_a_prominent_place_survives_a_person_of_its_name(
+    stage: PlacesStage, parser: ParseStage
+) -> None:
+    # The model reads the headline "Rethinking Egypt" as a person: Egypt stays a place.
+    text = "Rethinking Egypt-US relations. Egypt has long courted Washington."
+    entities = [("Rethinking Egypt", "PERSON"), ("Egypt", "GPE"), ("Washington", "GPE")]
+    places = _places(stage, _parsed_analysis(parser, text, entities))
+    assert places["Egypt"].country == "EGY"

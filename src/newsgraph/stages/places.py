@@ -57,7 +57,8 @@ _PLACE_NOUNS = _word_set(
 _TITLES = _word_set(
     """mr mrs ms miss dr sheikh president minister prime premier king queen prince princess
     sir lord lady judge justice senator sen rep gov governor mayor chief col colonel lt
-    sgt capt captain gen general secretary pope ayatollah imam commander spokesman spokeswoman"""
+    sgt capt captain gen general secretary pope ayatollah imam commander spokesman spokeswoman
+    commissioner ambassador envoy director chairman chairwoman councillor councilman sheriff"""
 )
 _NEIGHBOURING = _word_set("neighbouring neighboring neighbour neighbor adjacent")
 # After a bare preposition, a place the article's countries hold needs this many people
@@ -149,7 +150,13 @@ class PlacesStage:
     ) -> tuple[list[tuple[int, int]], list[tuple[int, int]], set[tuple[int, int]]]:
         text = analysis.article.text
         entities = _line_pieces(text, analysis.entities)
-        people = _surnames(text, entities)
+        # A surname that is also a prominent place's own name ("Rethinking Egypt", which
+        # the model calls a person) does not stop that place being one.
+        people = frozenset(
+            name
+            for name in _surnames(text, entities)
+            if not any(is_prominent(entry) and q >= 1.0 for entry, q in self._named_places(name))
+        )
         named = [
             _trim(text, start, end)
             for start, end, label in entities
