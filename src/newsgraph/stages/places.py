@@ -8,8 +8,8 @@ story's locus, by :class:`~newsgraph.gazetteer.Resolver`; see that module for ho
 
 Names the model labels otherwise (a city tagged ``PERSON`` or ``ORG``, a dateline it
 missed) become toponyms when the gazetteer and the context agree: see
-:func:`promoted_spans`. Names that look like places but are not (a compass word, a
-person's name, an outlet's acronym) are dropped: see :func:`is_not_a_place`.
+:meth:`PlacesStage.promoted_spans`. Names that look like places but are not (a compass
+word, a person's name, an outlet's acronym) are dropped: see :func:`is_not_a_place`.
 
 Each distinct place of an article becomes one :class:`~newsgraph.model.Place`: its
 first mention, every mention, and the resolved entry. A toponym the gazetteer does not
