@@ -18,6 +18,7 @@ from newsgraph.evaluate.geo import (
     resolution_metrics,
 )
 from newsgraph.evaluate.geo_readers import GoldToponym, read_geo_xml
+from newsgraph.settings import load_settings
 
 BASELINE = Path(__file__).with_name("baseline_geo.json")
 TOLERANCE = 0.02
@@ -29,7 +30,12 @@ GATED = (
     "precision",
     "recall",
     "f1",
+    "strict_f1",
+    "strict_accuracy_161km",
+    "detected_accuracy_161km",
 )
+# Recorded beside the gated metrics, not gated: the trivial baseline and the unknowns.
+REPORTED = ("baseline_accuracy_161km", "baseline_country_accuracy", "not_in_gazetteer")
 # The fixed subsets the gate runs: (file, gold_spans, articles).
 GATE_RUNS = (
     ("lgl.xml", True, None),
@@ -193,7 +199,9 @@ def test_geo_quality_gate(shared_data: Path, update_golden: bool) -> None:
     for name, gold_spans, limit in GATE_RUNS:
         key = f"{name}:{'gold_spans' if gold_spans else 'end_to_end'}:{limit or 'all'}"
         result = evaluate_geo(shared_data / "geo" / name, gold_spans=gold_spans, limit=limit)
-        results[key] = {metric: result[metric] for metric in GATED if metric in result}
+        results[key] = {
+            metric: result[metric] for metric in (*GATED, *REPORTED) if metric in result
+        }
     if update_golden:
         BASELINE.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     baseline = _baseline()
@@ -201,14 +209,66 @@ def test_geo_quality_gate(shared_data: Path, update_golden: bool) -> None:
         f"{key} {metric}: {value} < {baseline[key][metric]} - {TOLERANCE}"
         for key, metrics in results.items()
         for metric, value in metrics.items()
-        if value is not None and value < baseline[key][metric] - TOLERANCE
+        if metric in GATED and value is not None and value < baseline[key][metric] - TOLERANCE
     ]
     assert not drops, "geoparsing quality dropped:\n" + "\n".join(drops)
 
 
 def test_geo_baseline_meets_the_acceptance_floors() -> None:
+    """Resolution stays at 0.80 within 161 km counting every gold toponym (names the
+    gazetteer lacks are misses) and clearly beats the most-populous-candidate baseline.
+    (The former floor of 0.95 on countries was met only while unknown names were
+    placed at the article's main place.)"""
     baseline = _baseline()
     for name in ("lgl.xml", "geowebnews.xml"):
         metrics = baseline[f"{name}:gold_spans:all"]
         assert metrics["accuracy_161km"] >= 0.80
-        assert metrics["country_accuracy"] >= 0.95
+        assert metrics["accuracy_161km"] >= metrics["baseline_accuracy_161km"] + 0.05
+        assert metrics["country_accuracy"] >= metrics["baseline_country_accuracy"] + 0.03
+
+
+UNKNOWN_SAMPLE = """<?xml version="1.0" encoding="utf-8"?>
+<articles>
+  <article docid="2">
+    <text><![CDATA[Talks in Paris, Texas, moved to Zorblaxville Hall.]]></text>
+    <toponyms>
+      <toponym><start>9</start><end>14</end><phrase>Paris</phrase>
+        <gaztag geonameid="4717560"><name>Paris</name>
+          <lat>33.66094</lat><lon>-95.55551</lon>
+          <country geonameid="6252001">United States</country></gaztag></toponym>
+      <toponym><start>16</start><end>21</end><phrase>Texas</phrase>
+        <gaztag geonameid="4736286"><name>Texas</name>
+          <lat>31.25044</lat><lon>-99.25061</lon>
+          <country geonameid="6252001">United States</country></gaztag></toponym>
+      <toponym><start>32</start><end>44</end><phrase>Zorblaxville</phrase>
+        <gaztag geonameid="1"><name>Zorblaxville</name>
+          <lat>33.66</lat><lon>-95.55</lon>
+          <country geonameid="6252001">United States</country></gaztag></toponym>
+    </toponyms>
+  </article>
+</articles>
+"""
+
+
+def test_evaluate_geo_counts_names_the_gazetteer_lacks_as_misses(tmp_path: Path) -> None:
+    result = evaluate_geo(_write(tmp_path, "lgl.xml", UNKNOWN_SAMPLE), gold_spans=True)
+    # Zorblaxville is not placed at the article's main place (Paris, 1 km away).
+    assert result["accuracy_161km"] == round(2 / 3, 4)
+    assert result["not_in_gazetteer"] == 1
+    assert result["country_accuracy"] == round(2 / 3, 4)
+
+
+def test_evaluate_geo_reports_the_most_populous_baseline(tmp_path: Path) -> None:
+    result = evaluate_geo(_write(tmp_path, "lgl.xml", UNKNOWN_SAMPLE), gold_spans=True)
+    # The baseline takes Paris, France: only Texas is right.
+    assert result["baseline_accuracy_161km"] == round(1 / 3, 4)
+    assert result["baseline_accuracy_161km"] < result["accuracy_161km"]
+
+
+def test_most_populous_baseline_ignores_context() -> None:
+    from newsgraph.evaluate.geo import MostPopulous
+    from newsgraph.gazetteer import load_gazetteer
+
+    baseline = MostPopulous(load_gazetteer(load_settings().cache_path))
+    assert baseline("Paris").country == "FRA"
+    assert baseline("Zorblaxville") == Prediction() and not baseline.known("Zorblaxville")

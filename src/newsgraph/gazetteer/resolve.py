@@ -14,9 +14,9 @@ A candidate's score adds up
 
 Context is computed twice: first from every candidate weighted by its prior, then from
 the first round's choices. All mentions of one name in a document share one resolution.
-A chosen place without coordinates in the gazetteer (a US county, a subdivision with
-no namesake town) is placed at the document's other places in the same first-level
-division, else at that division's or its country's centre.
+A chosen place without coordinates in the gazetteer (a US county) is placed at the
+document's other places in the same first-level division, else at that division's or
+its country's centre; a subdivision of another country without coordinates keeps none.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from newsgraph.gazetteer.names import loose_key
 EARTH_RADIUS_KM = 6371.0088
 LOOKUP_CACHE_SIZE = 50_000
 _QUALIFIER = re.compile(r"\s*,\s*((?:[A-Z][\w.'’-]*\.?)(?:\s+[A-Z][\w.'’-]*){0,3})")
+_POSSESSOR = re.compile(r"((?:[A-Z][\w.-]*\s+){0,2}[A-Z][\w.-]*)['’]s\s+$")
 _BROAD_FEATURES = ("A.PCL", "L.CONT", "L.RGN", "H.", "A.ADM1")
 PART_FACTOR = 0.6
 
@@ -143,6 +144,20 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
+PROMINENT_POPULATION = 100_000
+
+
+def is_prominent(entry: Entry) -> bool:
+    """A place a reader knows without context: a country, a first-level division or a
+    city of :data:`PROMINENT_POPULATION` people."""
+    feature = entry.feature or ""
+    return (
+        feature.startswith("A.PCL")
+        or feature == "A.ADM1"
+        or (feature.startswith("P.") and entry.population >= PROMINENT_POPULATION)
+    )
+
+
 @dataclass
 class _Group:
     """All mentions of one name in a document."""
@@ -155,6 +170,23 @@ class _Group:
     partial: bool = False
     weight: float = 1.0
     pick: int = -1
+
+
+ALTERNATE_QUALITY = 0.7  # a place's own or alternate name, not a loose or partial match
+
+
+def _is_country(entry: Entry) -> bool:
+    return (entry.feature or "").startswith("A.PCL") or entry.source == COUNTRY
+
+
+def _keep_prominent(group: _Group) -> None:
+    """A dateline without a qualifier names a place a reader knows ("WASHINGTON" is the
+    capital, not a Missouri town, whatever the story is about): keep only the prominent
+    candidates when there are any."""
+    keep = [i for i, entry in enumerate(group.candidates) if is_prominent(entry)]
+    if keep:
+        group.candidates = [group.candidates[i] for i in keep]
+        group.base = [group.base[i] for i in keep]
 
 
 class Resolver:
@@ -213,6 +245,12 @@ class Resolver:
                     return [(row, quality * PART_FACTOR) for row, quality in found], True
         return [], False
 
+    def candidates(self, name: str) -> list[Entry]:
+        """The places a name may refer to, most likely first before context (none for a
+        name matched only in part)."""
+        entries, _scores, partial = self._candidates(name)
+        return [] if partial else entries
+
     def _candidates(self, name: str) -> tuple[list[Entry], list[float], bool]:
         cached = self._lookups.get(name)
         if cached is None:
@@ -225,6 +263,16 @@ class Resolver:
         w = self.weights
         scored = []
         found, partial = self._lookup(name)
+        # A country's name is the country: "Palestine" in a Tehran story is the State of
+        # Palestine, not Fīlestān, a village in Iran whose alternate name it is.
+        if any(
+            quality >= ALTERNATE_QUALITY and _is_country(self._entry(row)) for row, quality in found
+        ):
+            found = [
+                (row, quality)
+                for row, quality in found
+                if quality >= 1.0 or _is_country(self._entry(row))
+            ]
         for row, quality in found:
             entry = self._entry(row)
             scored.append((w.match * quality + w.prior * w.importance(entry), entry))
@@ -232,15 +280,26 @@ class Resolver:
         scored = scored[: w.max_candidates]
         return [entry for _, entry in scored], [score for score, _ in scored], partial
 
-    def _qualifiers(self, text: str, end: int) -> set[str]:
-        """Countries and divisions named right after a toponym: "Paris, Texas"."""
+    def _qualifiers(self, text: str, start: int, end: int) -> set[str]:
+        """Countries and divisions named right after a toponym ("Paris, Texas") or as a
+        possessive right before it ("Ukraine's Donetsk region")."""
+        before = _POSSESSOR.search(text, max(0, start - 40), start)
+        if before:
+            found = self._qualifier_codes(before.group(1).split(), last=True)
+            if found:
+                return found
         match = _QUALIFIER.match(text, end, min(len(text), end + 60))
         if not match:
             return set()
-        words = match.group(1).split()
+        return self._qualifier_codes(match.group(1).split())
+
+    def _qualifier_codes(self, words: list[str], *, last: bool = False) -> set[str]:
+        """The countries or first-level divisions the longest leading (or, with
+        ``last``, trailing) run of ``words`` names."""
         for size in range(len(words), 0, -1):
             found = set()
-            for row, _quality in self.gazetteer.candidates(" ".join(words[:size])):
+            part = words[-size:] if last else words[:size]
+            for row, _quality in self.gazetteer.candidates(" ".join(part)):
                 entry = self._entry(row)
                 if entry.feature == "A.ADM1" and entry.admin1_code:
                     found.add(entry.admin1_code)
@@ -280,9 +339,12 @@ class Resolver:
                 candidates, base, partial = self._candidates(name)
                 group = groups[key] = _Group(key, [], candidates, base, set(), partial)
             group.spans.append((start, end))
-            group.qualifiers |= self._qualifiers(text, end)
+            group.qualifiers |= self._qualifiers(text, start, end)
             if (start, end) in focus_set:
                 group.weight += w.focus
+        for group in groups.values():
+            if group.weight > 1 and not group.qualifiers:
+                _keep_prominent(group)
         hints = list(countries)
         self._choose(list(groups.values()), hints)
         return self._results(spans, keys, groups)
@@ -376,6 +438,10 @@ class Resolver:
                     score += w.near * math.exp(-nearest / w.near_km)
                 if score > best_score:
                     best, best_score = i, score
+            # A name matched in part names a place of the document's countries ("Kabul
+            # airport"), not one abroad ("Puerto Jordan" in a Colombian story is no Jordan).
+            if g.partial and countries and not countries.get(g.candidates[best].country or ""):
+                best = -1
             # The name may be a place the gazetteer lacks, in the document's main country:
             # "Heathrow" in a London story is not the Florida town of that name.
             if (
@@ -478,6 +544,10 @@ class Resolver:
         return locus or self._country_entry(country)
 
     def _estimate(self, entry: Entry, located: list[Entry]) -> tuple[float | None, float | None]:
+        if entry.source == SUBDIVISION:
+            # A division outside the US with no coordinates ("Paktika", "Cumilla") may lie
+            # hundreds of kilometres from its country's or parent's centre: no estimate.
+            return None, None
         if entry.admin1_code:
             near = [
                 e
