@@ -306,10 +306,12 @@ def _plain_snippet(snippet: str) -> str:
 def stats(db: str | None, fmt: str) -> None:
     """Counts of what the store holds."""
     from newsgraph.store import Store
+    from newsgraph.store.event_queries import not_analysed
 
     with Store(_settings(db=db).db, read_only=True) as store:
         data = store.stats()
         data["last_run"] = next(iter(store.runs(limit=1)), None)
+        data["not_analysed"] = not_analysed(store)
     if fmt == "json":
         _print_json(data)
         return
@@ -317,6 +319,9 @@ def stats(db: str | None, fmt: str) -> None:
     names = ["articles", "entities", "actors", "places", "dates", "quotes", "events"]
     names += ["annotations"]
     _table("Store", ["table", "rows"], [(n, counts[n]) for n in [*names, "rejections", "runs"]])
+    if data["not_analysed"]:
+        rows = list(data["not_analysed"].items())
+        _table("stored, not analysed (language)", ["language", "articles"], rows)
     for key in ("languages", "sources", "entity_labels", "rejections"):
         if data[key]:
             _table(key.replace("_", " "), [key, "count"], list(data[key].items()))

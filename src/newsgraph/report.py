@@ -32,7 +32,7 @@ def analysis_text(record: Analysis) -> str:
     names = {actor.id: actor.name for actor in record.actors}
     places = {place.id: place.name for place in record.places}
     lines = [
-        article.title or _first_sentence(article.text),
+        article.title or first_sentence(article.text),
         f"id {article.id} · source {article.source or 'unknown'} · "
         f"published {article.published or 'unknown'} · language {article.language or 'unknown'}",
     ]
@@ -91,7 +91,7 @@ def _short(text: str) -> str:
     return flat if len(flat) <= MAX_EVIDENCE else flat[: MAX_EVIDENCE - 1] + "…"
 
 
-def _first_sentence(text: str) -> str:
+def first_sentence(text: str) -> str:
     """A title for an untitled article: its first sentence, shortened."""
     flat = " ".join(text.split())
     for end in (". ", "? ", "! "):

@@ -253,3 +253,14 @@ def find_quotes(
     )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def not_analysed(store: Store) -> dict[str, int]:
+    """Stored articles that the NLP stages skipped, by language (a language the pipeline
+    does not analyse, often a misidentified one: a table of figures has little prose to
+    identify). Empty when every article was analysed."""
+    rows = store.con.execute(
+        "SELECT coalesce(language, 'unknown'), count(*) FROM articles "
+        "WHERE len(coalesce(skipped, [])) > 0 GROUP BY 1 ORDER BY 2 DESC, 1"
+    ).fetchall()
+    return {str(language): int(count) for language, count in rows}

@@ -20,8 +20,14 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
+from newsgraph.report import first_sentence
 from newsgraph.store.database import Store
-from newsgraph.store.event_queries import EVENT_COLUMNS
+from newsgraph.store.event_queries import (
+    EVENT_COLUMNS,
+    date_problem,
+    event_type_problem,
+    not_analysed,
+)
 from newsgraph.web import charts, queries
 from newsgraph.web.highlight import KINDS, facts_of, segments
 from newsgraph.web.render import JSONPage, Renderer, csv_text, snippet_parts
@@ -30,6 +36,7 @@ from newsgraph.web.source import DataSource, Snapshot
 log = logging.getLogger("newsgraph.web")
 
 MAX_PAGE = 1000
+NETWORK_WIDTH, NETWORK_HEIGHT = 1000, 640  # the network's view box
 STORIES_UNREADABLE = (
     "the story tables cannot be read: another version of newsgraph wrote them "
     "(run the stories stage again)"
@@ -41,6 +48,8 @@ Text = Annotated[str | None, Query(max_length=200)]
 DateParam = Annotated[str | None, Query(max_length=10, pattern=ISO_DATE)]
 PageParam = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Status = Literal["asserted", "alleged", "denied", "planned", "hypothetical", "negated"]
+Order = Annotated[Literal["asc", "desc"], Query()]
+NameFilter = Annotated[str | None, Query(max_length=200)]
 SortKey = Literal[
     "date",
     "type",
@@ -60,6 +69,19 @@ def _blank(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
 
+def _checked(**values: str | None) -> None:
+    """400 naming every invalid date (``since=2019-13-45``) or event type (``type=FOO``)."""
+    problems = []
+    for name, value in values.items():
+        if not value:
+            continue
+        problem = event_type_problem(value) if name == "type" else date_problem(value)
+        if problem:
+            problems.append(f"{name}: {problem}")
+    if problems:
+        raise HTTPException(400, "; ".join(problems))
+
+
 def _event_filters(
     actor: Text = None,
     recipient: Text = None,
@@ -70,6 +92,7 @@ def _event_filters(
     until: DateParam = None,
 ) -> queries.EventFilters:
     """The events table's filters, read from the query string (the page and its CSV)."""
+    _checked(type=_blank(plover_type), since=_blank(since), until=_blank(until))
     return queries.EventFilters(
         actor=_blank(actor),
         recipient=_blank(recipient),
@@ -114,6 +137,7 @@ def _dashboard_summary(store: Store, snapshot: Snapshot) -> dict[str, Any]:
             "facets": queries.event_facets(store),
             "top_actors": store.actor_summary(limit=12),
             "top_places": store.place_summary(limit=12),
+            "not_analysed": not_analysed(store),
         }
 
     summary: dict[str, Any] = _cached(snapshot, "dashboard", compute)
@@ -159,7 +183,7 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
                     )
                 except duckdb.Error as exc:  # story tables of another layout: leave them out
                     log.warning("cannot read the story tables: %s", exc)
-        extra = {"timeline": charts.timeline_bars(data["timeline"])}
+        extra = {"timeline": charts.time_axis(data["timeline"], width=800, height=160)}
         return renderer.page(request, "dashboard.html", data, extra=extra)
 
     pair("/", dashboard, summary="Dashboard")
@@ -179,6 +203,7 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
         """BM25 search over titles and texts, with highlighted snippets and filters."""
         source_name, language = _blank(source_name), _blank(language)
         since, until = _blank(since), _blank(until)
+        _checked(since=since, until=until)
         filtered = bool(source_name or language or since or until)
         hits_out: list[dict[str, Any]] = []
         with source.reader() as (store, snapshot):
@@ -290,6 +315,7 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
             seen.add((base, fact.id))
             by_kind.setdefault(base, []).append(fact)
         extra = {
+            "heading": first_sentence(record.article.text),
             "segments": segments(record.article.text, facts),
             "facts_by_kind": [(kind, by_kind[kind]) for kind in KINDS if kind in by_kind],
         }
@@ -354,26 +380,106 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
             headers={"Content-Disposition": 'attachment; filename="events.csv"'},
         )
 
+    def event(request: Request, event_id: Annotated[str, PathParam(max_length=80)]) -> Response:
+        """One event: who did what to whom, where, when, its claim, its sentence highlighted,
+        its canonical event and the other reports of it."""
+        with source.reader() as (store, _):
+            found = queries.event_detail(store, event_id)
+        if found is None:
+            raise HTTPException(404, f"no event with id {event_id!r}")
+        return renderer.page(request, "event.html", found)
+
+    pair("/events/{event_id}", event, summary="Event page")
+
+    # -- claims -------------------------------------------------------------------
+
+    def claims(
+        request: Request,
+        story: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+        actor: Text = None,
+        geonameid: Annotated[int | None, Query(ge=0, le=2**40)] = None,
+        place: Text = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> Response:
+        """Who alleges what against whom, who denies it, which outlets carry each claim and
+        how many independent sources stand behind it (for a story, an actor or a place)."""
+        scope = queries.ClaimScope(story, _blank(actor), geonameid, _blank(place))
+        with source.reader() as (store, snapshot):
+            found = _cached(
+                snapshot,
+                ("claims", scope, limit),
+                lambda: queries.claims(store, scope, limit=limit),
+            )
+            ready = queries.has_stories(snapshot.tables)
+        data = {"scope": asdict(scope), "limit": limit, "ready": ready, "events": found}
+        return renderer.page(request, "claims.html", data)
+
+    pair("/claims", claims, summary="Claims view")
+
+    # -- timeline -----------------------------------------------------------------
+
+    def timeline(
+        request: Request,
+        plover_type: Annotated[str | None, Query(alias="type", max_length=40)] = None,
+        since: DateParam = None,
+        until: DateParam = None,
+    ) -> Response:
+        """Events per month on a true time axis; brush a span to list its events."""
+        plover_type, since, until = _blank(plover_type), _blank(since), _blank(until)
+        _checked(type=plover_type, since=since, until=until)
+        with source.reader() as (store, snapshot):
+            summary = _dashboard_summary(store, snapshot)
+            months = [
+                row
+                for row in summary["timeline"]
+                if not plover_type or row["plover_type"] == plover_type.upper()
+            ]
+        axis = charts.time_axis(months, since=since, until=until, width=900, height=220)
+        data = {
+            "filters": {"type": plover_type, "since": since, "until": until},
+            "months": months,
+            "span": {"first": axis["first"], "last": axis["last"]},
+            "facets": summary["facets"],
+        }
+        return renderer.page(request, "timeline.html", data, extra={"axis": axis})
+
+    pair("/timeline", timeline, summary="Timeline of events")
+
     # -- actors -------------------------------------------------------------------
 
     def actors(
         request: Request,
+        name: NameFilter = None,
         country: Annotated[str | None, Query(max_length=8)] = None,
         sector: Annotated[str | None, Query(max_length=8)] = None,
         kind: Annotated[str | None, Query(max_length=20)] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        sort: Annotated[Literal["articles", "mentions", "name", "country", "loaded"], Query()] = (
+            "articles"
+        ),
+        order: Order = "desc",
+        page: PageParam = 1,
+        size: Annotated[int, Query(ge=1, le=500)] = 100,
+        limit: Annotated[int | None, Query(ge=1, le=500)] = None,
     ) -> Response:
-        """Actors across articles, most frequent first."""
+        """Actors across articles: filter by name or alias (any case, any accents), sort, page."""
+        size = limit or size  # ``limit``: the name of ``size`` before lists were paged
+        wanted = queries.ListQuery(_blank(name), sort, order == "desc", page, size)
         country, sector, kind = _blank(country), _blank(sector), _blank(kind)
         with source.reader() as (store, snapshot):
-            rows = _cached(
+            rows, total = _cached(
                 snapshot,
-                ("actors", country, sector, kind, limit),
-                lambda: store.actor_summary(limit=limit, country=country, sector=sector, kind=kind),
+                ("actors", wanted, country, sector, kind),
+                lambda: queries.actor_list(
+                    store, wanted, country=country, sector=sector, kind=kind
+                ),
             )
         data = {
-            "filters": {"country": country, "sector": sector, "kind": kind},
-            "limit": limit,
+            "filters": {"name": wanted.name, "country": country, "sector": sector, "kind": kind},
+            "sort": sort,
+            "order": order,
+            "page": page,
+            "size": size,
+            "total": total,
             "actors": rows,
         }
         return renderer.page(request, "actors.html", data)
@@ -389,7 +495,17 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
         with source.reader() as (store, snapshot):
             profile = queries.actor_profile(store, name, country=_blank(country))
             if profile is None:
+                # Not a canonical name as written: find what the person may mean.
+                choices = queries.actor_choices(store, name)
+                best = [c for c in choices if c["rank"] == choices[0]["rank"]] if choices else []
+                if len(best) == 1 and best[0]["rank"] < 2:
+                    profile = queries.actor_profile(store, best[0]["name"], country=_blank(country))
+                elif choices:
+                    data = {"query": name, "choices": choices}
+                    return renderer.page(request, "actor_choices.html", data, status_code=300)
+            if profile is None:
                 raise HTTPException(404, f"no actor named {name!r}")
+            name = profile["name"]
             sides = queries.actor_events(store, name, limit=30)
             (as_actor, n_actor), (as_recipient, n_recipient) = sides["actor"], sides["recipient"]
             quotes = queries.actor_quotes(store, name)
@@ -405,7 +521,7 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
             "tone": tone,
         }
         return renderer.page(
-            request, "actor.html", data, extra={"tone_chart": charts.line_points(tone, "tone")}
+            request, "actor.html", data, extra={"tone_chart": charts.tone_chart(tone)}
         )
 
     pair("/actor", actor, summary="Actor page")
@@ -414,18 +530,33 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
 
     def places(
         request: Request,
+        name: NameFilter = None,
         country: Annotated[str | None, Query(max_length=8)] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        sort: Annotated[Literal["articles", "mentions", "name", "country"], Query()] = "articles",
+        order: Order = "desc",
+        page: PageParam = 1,
+        size: Annotated[int, Query(ge=1, le=500)] = 100,
+        limit: Annotated[int | None, Query(ge=1, le=500)] = None,
     ) -> Response:
-        """Places across articles, most frequent first."""
+        """Places across articles: filter by name or written form, sort, page."""
+        size = limit or size  # ``limit``: the name of ``size`` before lists were paged
+        wanted = queries.ListQuery(_blank(name), sort, order == "desc", page, size)
         country = _blank(country)
         with source.reader() as (store, snapshot):
-            rows = _cached(
+            rows, total = _cached(
                 snapshot,
-                ("places", country, limit),
-                lambda: store.place_summary(limit=limit, country=country),
+                ("places", wanted, country),
+                lambda: queries.place_list(store, wanted, country=country),
             )
-        data = {"filters": {"country": country}, "limit": limit, "places": rows}
+        data = {
+            "filters": {"name": wanted.name, "country": country},
+            "sort": sort,
+            "order": order,
+            "page": page,
+            "size": size,
+            "total": total,
+            "places": rows,
+        }
         return renderer.page(request, "places.html", data)
 
     pair("/places", places, summary="Places")
@@ -487,12 +618,16 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
         plover_type: Annotated[str | None, Query(alias="type", max_length=40)] = None,
         status: Annotated[Status | Literal[""] | None, Query()] = None,
         actor: Text = None,
+        since: DateParam = None,
+        until: DateParam = None,
         min_events: Annotated[int, Query(ge=1, le=10_000)] = 1,
         limit: Annotated[int, Query(ge=1, le=300)] = 80,
     ) -> Response:
         """Who acts on whom: actors as nodes, events between them as weighted edges."""
         plover_type, status_value, actor = _blank(plover_type), _blank(status), _blank(actor)
-        key = ("network", plover_type, status_value, actor, min_events, limit)
+        since, until = _blank(since), _blank(until)
+        _checked(type=plover_type, since=since, until=until)
+        key = ("network", plover_type, status_value, actor, since, until, min_events, limit)
         with source.reader() as (store, snapshot):
             graph = _cached(
                 snapshot,
@@ -503,6 +638,8 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
                         plover_type=plover_type,
                         status=status_value,
                         actor=actor,
+                        since=since,
+                        until=until,
                         min_events=min_events,
                         limit=limit,
                     )
@@ -514,6 +651,8 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
                 "type": plover_type,
                 "status": status_value,
                 "actor": actor,
+                "since": since,
+                "until": until,
                 "min_events": min_events,
                 "limit": limit,
             },
@@ -585,7 +724,10 @@ def _graph(edges: list[dict[str, Any]]) -> dict[str, Any]:
             country.setdefault(edge[side], edge[f"{side}_country"])
     names = sorted(weight, key=lambda n: (-weight[n], n))
     layout = charts.force_layout(
-        names, [(e["source"], e["target"], float(e["events"])) for e in edges]
+        names,
+        [(e["source"], e["target"], float(e["events"])) for e in edges],
+        width=NETWORK_WIDTH,
+        height=NETWORK_HEIGHT,
     )
     top = max(weight.values(), default=1)
     nodes = [
@@ -599,6 +741,10 @@ def _graph(edges: list[dict[str, Any]]) -> dict[str, Any]:
         }
         for n in names
     ]
+    for node, label in zip(
+        nodes, charts.place_labels(nodes, width=NETWORK_WIDTH, height=NETWORK_HEIGHT), strict=True
+    ):
+        node["label"] = label
     heaviest = max((int(e["events"]) for e in edges), default=1)
     radius = {node["name"]: float(node["r"]) for node in nodes}
     out_edges = []
