@@ -63,7 +63,8 @@ def test_network_labels_and_number_boxes_are_labelled(client: TestClient) -> Non
     assert "fewest events per link" in html and "most links" in html
     nodes = _json(client, "/network.json")["nodes"]
     assert nodes and any(node["label"] for node in nodes)
-    assert client.get("/network", params={"since": "2024-01", "until": "2024-12"}).status_code == 200
+    dated = client.get("/network", params={"since": "2024-01", "until": "2024-12"})
+    assert dated.status_code == 200
     assert 'class="edge-link"' in html  # a link opens its events
 
 
