@@ -242,6 +242,7 @@ def force_layout(
     height: float = 600,
     seed: int = 7,
     margin: float = 40.0,
+    iterations: int = 60,
 ) -> dict[str, tuple[float, float]]:
     """Positions for a small graph by networkx's Fruchterman–Reingold spring layout
     (deterministic for a given seed), scaled into the view box.
@@ -261,7 +262,7 @@ def force_layout(
             previous = graph.get_edge_data(a, b, {"weight": 0.0})["weight"]
             graph.add_edge(a, b, weight=previous + math.log1p(w))
     k = 2.2 / math.sqrt(len(nodes))
-    pos = nx.spring_layout(graph, k=k, weight="weight", seed=seed, iterations=120)
+    pos = nx.spring_layout(graph, k=k, weight="weight", seed=seed, iterations=iterations)
     xy = np.array([pos[name] for name in nodes], dtype=float).reshape(-1, 2)
     low, high = xy.min(axis=0), xy.max(axis=0)
     span = np.where(high - low > 1e-9, high - low, 1.0)

@@ -941,8 +941,8 @@ def claims(store: Store, scope: ClaimScope, *, limit: int = 100) -> list[dict[st
     """Who claims what against whom: canonical events in ``scope``, each with its claims
     per status and claimant, the outlets carrying each claim and the sentences behind it.
 
-    Contested events (more than one status) come first, then those with the most
-    independent sources. Empty when the stories stage has not written its tables.
+    Contested events (one side says it happened, another denies it) come first, then
+    those with the most distinct claims, then the most independent sources. Empty when the stories stage has not written its tables.
     """
     if not _has_canonical(store):
         return []
@@ -953,10 +953,18 @@ def claims(store: Store, scope: ClaimScope, *, limit: int = 100) -> list[dict[st
             SELECT c.id, c.date, c.plover_type, c.cameo_code, c.place, c.geonameid,
                    c.mentions, c.articles, c.sources, c.first_outlet, c.first_published,
                    c.first_article_id, c.claims_text,
-                   (SELECT count(DISTINCT status) FROM canonical_event_mentions m
-                    WHERE m.canonical_id = c.id) AS statuses
-            FROM canonical_events c WHERE c.id IN ({selection})
-            ORDER BY statuses DESC, c.sources DESC, c.articles DESC, c.date DESC NULLS LAST, c.id
+                   k.contested, k.claims AS claim_count
+            FROM canonical_events c
+            JOIN (
+                SELECT canonical_id,
+                       bool_or(status IN ('denied', 'negated'))
+                           AND bool_or(status IN ('asserted', 'alleged')) AS contested,
+                       count(DISTINCT (status, claimant)) AS claims
+                FROM canonical_event_mentions GROUP BY canonical_id
+            ) k ON k.canonical_id = c.id
+            WHERE c.id IN ({selection})
+            ORDER BY k.contested DESC, k.claims DESC, c.sources DESC, c.articles DESC,
+                     c.date DESC NULLS LAST, c.id
             LIMIT {int(limit)}
             """,
             params,
@@ -1002,5 +1010,5 @@ def claims(store: Store, scope: ClaimScope, *, limit: int = 100) -> list[dict[st
             found.values(), key=lambda c: (-len(c["outlets"]), c["status"], c["claimant"] or "")
         )
         event["actors"], event["recipients"] = sides.get(event["id"], ([], []))
-        event["contested"] = int(event.pop("statuses") or 0) > 1
+        event["contested"] = bool(event["contested"])
     return events

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any, Literal
 
 import duckdb
@@ -110,20 +110,56 @@ EventFilterParams = Annotated[queries.EventFilters, Depends(_event_filters)]
 def _cached(snapshot: Snapshot, key: object, compute: Callable[[], Any]) -> Any:
     """A value computed once per snapshot (the snapshot never changes once taken).
 
-    The cache holds at most :data:`CACHE_ENTRIES` answers besides the dashboard's, so
-    requests with ever-new parameters cannot grow it without bound.
+    The cache holds at most :data:`CACHE_ENTRIES` answers besides those :func:`warm`
+    computes, so requests with ever-new parameters cannot grow it without bound.
     """
     if key not in snapshot.cache:
         if len(snapshot.cache) >= CACHE_ENTRIES:
-            for old in [k for k in snapshot.cache if k not in ("dashboard", "sources")]:
+            kept = ("dashboard", "sources", ("network", NetworkQuery()))
+            for old in [k for k in snapshot.cache if k not in kept]:
                 snapshot.cache.pop(old, None)
         snapshot.cache[key] = compute()
     return snapshot.cache[key]
 
 
 def warm(store: Store, snapshot: Snapshot) -> None:
-    """Compute what the dashboard shows before a new snapshot is served."""
+    """Compute what the dashboard and the unfiltered network show before a new snapshot
+    is served (the network's layout is the costliest answer of the explorer)."""
     _dashboard_summary(store, snapshot)
+    _network(store, snapshot, NetworkQuery())
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkQuery:
+    """The network page's filters (their defaults are the page's)."""
+
+    plover_type: str | None = None
+    status: str | None = None
+    actor: str | None = None
+    since: str | None = None
+    until: str | None = None
+    min_events: int = 1
+    limit: int = 80
+
+
+def _network(store: Store, snapshot: Snapshot, wanted: NetworkQuery) -> dict[str, Any]:
+    """Nodes and edges of the network page, laid out once per snapshot and filter."""
+
+    def compute() -> dict[str, Any]:
+        edges = queries.network_edges(
+            store,
+            plover_type=wanted.plover_type,
+            status=wanted.status,
+            actor=wanted.actor,
+            since=wanted.since,
+            until=wanted.until,
+            min_events=wanted.min_events,
+            limit=wanted.limit,
+        )
+        return _graph(edges)
+
+    graph: dict[str, Any] = _cached(snapshot, ("network", wanted), compute)
+    return graph
 
 
 def _dashboard_summary(store: Store, snapshot: Snapshot) -> dict[str, Any]:
@@ -627,24 +663,9 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
         plover_type, status_value, actor = _blank(plover_type), _blank(status), _blank(actor)
         since, until = _blank(since), _blank(until)
         _checked(type=plover_type, since=since, until=until)
-        key = ("network", plover_type, status_value, actor, since, until, min_events, limit)
+        wanted = NetworkQuery(plover_type, status_value, actor, since, until, min_events, limit)
         with source.reader() as (store, snapshot):
-            graph = _cached(
-                snapshot,
-                key,
-                lambda: _graph(
-                    queries.network_edges(
-                        store,
-                        plover_type=plover_type,
-                        status=status_value,
-                        actor=actor,
-                        since=since,
-                        until=until,
-                        min_events=min_events,
-                        limit=limit,
-                    )
-                ),
-            )
+            graph = _network(store, snapshot, wanted)
             facets = _dashboard_summary(store, snapshot)["facets"]
         data = {
             "filters": {
