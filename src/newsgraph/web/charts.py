@@ -251,7 +251,7 @@ def force_layout(
     grows with the number of nodes so that a crowded graph spreads out instead of
     clumping at the centre.
     """
-    import networkx as nx
+    import networkx as nx  # type: ignore[import-untyped]  # networkx ships no type hints
 
     if not nodes:
         return {}

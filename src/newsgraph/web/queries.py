@@ -942,7 +942,8 @@ def claims(store: Store, scope: ClaimScope, *, limit: int = 100) -> list[dict[st
     per status and claimant, the outlets carrying each claim and the sentences behind it.
 
     Contested events (one side says it happened, another denies it) come first, then
-    those with the most distinct claims, then the most independent sources. Empty when the stories stage has not written its tables.
+    those with the most distinct claims, then the most independent sources. Empty when
+    the stories stage has not written its tables.
     """
     if not _has_canonical(store):
         return []

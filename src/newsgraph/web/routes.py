@@ -537,8 +537,8 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
                 if len(best) == 1 and best[0]["rank"] < 2:
                     profile = queries.actor_profile(store, best[0]["name"], country=_blank(country))
                 elif choices:
-                    data = {"query": name, "choices": choices}
-                    return renderer.page(request, "actor_choices.html", data, status_code=300)
+                    offer = {"query": name, "choices": choices}
+                    return renderer.page(request, "actor_choices.html", offer, status_code=300)
             if profile is None:
                 raise HTTPException(404, f"no actor named {name!r}")
             name = profile["name"]
