@@ -273,8 +273,8 @@ def force_layout(
     }
 
 
-CHAR_WIDTH = 6.2  # average width of a character of the network's 11 px label font
-LABEL_HEIGHT = 12.0
+CHAR_WIDTH = 7.0  # width of a character of the 11 px label font, generously (capitals are wider)
+LABEL_HEIGHT = 13.0
 
 
 def place_labels(
