@@ -846,15 +846,17 @@ def event_detail(store: Store, event_id: str) -> dict[str, Any] | None:
     if not rows:
         return None
     event = rows[0]
-    found = store.con.execute(
-        """
-        SELECT substr(a.text, x.start + 1, x."end" - x.start), x.start, x.trigger_start,
-               x.trigger_end
-        FROM web.event_index x JOIN articles a ON a.id = x.article_id WHERE x.id = ?
-        """,
+    # Two point lookups (each answered by an index) rather than a join over the articles.
+    span = store.con.execute(
+        'SELECT start, "end", trigger_start, trigger_end FROM web.event_index WHERE id = ?',
         [event_id],
     ).fetchone()
-    sentence, start, t_start, t_end = found if found else ("", 0, None, None)
+    start, end, t_start, t_end = span if span else (0, 0, None, None)
+    text = store.con.execute(
+        "SELECT substr(text, ?, ?) FROM articles WHERE id = ?",
+        [int(start) + 1, int(end) - int(start), event["article_id"]],
+    ).fetchone()
+    sentence = str(text[0]) if text and text[0] is not None else ""
     parts = [{"text": sentence, "trigger": False}]
     if t_start is not None and t_end is not None and start <= t_start <= t_end:
         a, b = t_start - start, t_end - start
