@@ -366,3 +366,19 @@ def test_cli_analyze_text_format_reads_as_a_report(
         json.loads(out)
     code, out, _ = run(capsys, "analyze", "wire_story.txt")  # piped (not a terminal): JSON
     assert json.loads(out)["article"]["id"] == golden["article"]["id"]
+
+
+def test_cli_stats_reports_articles_not_analysed(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    from newsgraph.model import Analysis, Article
+    from newsgraph.store import Store
+
+    table = Article.from_text("Shr 75 cts vs 52 cts\nNet 1,699,124 vs 1,177,786\n", language="da")
+    reason = "parse: language 'da' is not analysed (languages: en)"
+    with Store(db) as store:
+        store.write([Analysis(article=table, skipped=(reason,))])
+    code, out, _ = run(capsys, "stats", "--db", db, "--format", "json")
+    assert code == 0 and json.loads(out)["not_analysed"] == {"da": 1}
+    code, out, _ = run(capsys, "stats", "--db", db)
+    assert code == 0 and "stored, not analysed (language)" in out

@@ -205,3 +205,13 @@ def test_claims_view_lists_claims_with_outlets_and_evidence(client: TestClient) 
     for found in actor["events"]:
         reports = [r for c in found["claims"] for r in c["reports"]]
         assert reports
+
+
+def test_dashboard_reports_articles_not_analysed(client: TestClient, web_db: Path) -> None:
+    with Store(web_db, read_only=True) as store:
+        skipped = store.con.execute(
+            "SELECT language, count(*) FROM articles WHERE len(skipped) > 0 GROUP BY 1"
+        ).fetchall()
+    assert skipped  # the demo holds a French article, which the English pipeline skips
+    assert _json(client, "/index.json")["not_analysed"] == {str(k): n for k, n in skipped}
+    assert "Stored but not analysed" in client.get("/").text
