@@ -382,3 +382,15 @@ def test_cli_stats_reports_articles_not_analysed(
     assert code == 0 and json.loads(out)["not_analysed"] == {"da": 1}
     code, out, _ = run(capsys, "stats", "--db", db)
     assert code == 0 and "stored, not analysed (language)" in out
+
+
+def test_cli_articles_shows_an_untitled_article_by_its_first_sentence(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    from newsgraph.model import Analysis, Article
+    from newsgraph.store import Store
+
+    with Store(db) as store:
+        store.write([Analysis(article=Article.from_text("Talks resumed in Cairo. More later."))])
+    code, out, _ = run(capsys, "articles", "--db", db)
+    assert code == 0 and "(Talks resumed in Cairo.)" in out

@@ -255,8 +255,14 @@ def articles(
         found = store.articles(limit=limit, offset=offset, source=source, language=language)
     rows = [{k: v for k, v in asdict(a).items() if k != "text"} for a in found]
     if fmt == "table":
-        rows = [{**row, "lang": row["language"]} for row in rows]
-        _print_rows(rows, fmt, ("id", "published", "source", "lang", "title"))
+        from newsgraph.report import first_sentence
+
+        # An untitled article (feed items, some archives) is shown by its first sentence.
+        shown = [
+            {**row, "lang": a.language, "title": a.title or f"({first_sentence(a.text)})"}
+            for row, a in zip(rows, found, strict=True)
+        ]
+        _print_rows(shown, fmt, ("id", "published", "source", "lang", "title"))
         return
     _print_rows(rows, fmt, tuple(rows[0]) if rows else ("id",))
 

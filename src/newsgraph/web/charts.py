@@ -242,7 +242,7 @@ def force_layout(
     height: float = 600,
     seed: int = 7,
     margin: float = 40.0,
-    iterations: int = 60,
+    iterations: int = 50,
 ) -> dict[str, tuple[float, float]]:
     """Positions for a small graph by networkx's Fruchterman–Reingold spring layout
     (deterministic for a given seed), scaled into the view box.
