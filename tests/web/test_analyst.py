@@ -200,6 +200,9 @@ def test_claims_view_lists_claims_with_outlets_and_evidence(client: TestClient) 
     assert contested == sorted(contested, reverse=True)  # contested events first
     html = client.get("/claims").text
     assert f'href="/events/{report["event_id"]}"' in html
+    blank_form = client.get("/claims", params={"actor": "", "story": "", "geonameid": ""})
+    assert blank_form.status_code == 200  # the form's empty fields mean "no scope"
+    assert client.get("/claims", params={"story": "x"}).status_code == 400
     actor = _json(client, "/claims.json", actor="Ismail Haniyeh")
     assert actor["scope"]["actor"] == "Ismail Haniyeh"
     for found in actor["events"]:

@@ -431,15 +431,24 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
 
     def claims(
         request: Request,
-        story: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+        story: Annotated[str | None, Query(max_length=18, pattern=r"^\d*$")] = None,
         actor: Text = None,
-        geonameid: Annotated[int | None, Query(ge=0, le=2**40)] = None,
+        geonameid: Annotated[str | None, Query(max_length=12, pattern=r"^\d*$")] = None,
         place: Text = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> Response:
         """Who alleges what against whom, who denies it, which outlets carry each claim and
-        how many independent sources stand behind it (for a story, an actor or a place)."""
-        scope = queries.ClaimScope(story, _blank(actor), geonameid, _blank(place))
+        how many independent sources stand behind it (for a story, an actor or a place).
+
+        ``story`` and ``geonameid`` are digits; empty (a form field left blank) means none.
+        """
+        story_id, place_id = _blank(story), _blank(geonameid)
+        scope = queries.ClaimScope(
+            int(story_id) if story_id else None,
+            _blank(actor),
+            int(place_id) if place_id else None,
+            _blank(place),
+        )
         with source.reader() as (store, snapshot):
             found = _cached(
                 snapshot,
