@@ -144,7 +144,12 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(f"CREATE OR REPLACE TABLE web.edges AS {_EDGES_SQL.format(where='')}")
     con.execute(
-        f"CREATE OR REPLACE TABLE web.actor_stats AS {_ACTOR_STATS} GROUP BY name ORDER BY name"
+        f"""
+        CREATE OR REPLACE TABLE web.actor_stats AS
+        SELECT *, {_normal("name")} AS folded_name,
+               {_normal("name || chr(31) || array_to_string(aliases, chr(31))")} AS folded_all
+        FROM ({_ACTOR_STATS} GROUP BY name) ORDER BY name
+        """
     )
     columns = ", ".join(f"r.{c}" for c in (*EVENT_COLUMNS, "day", "title", "source", "start"))
     con.execute(
@@ -422,7 +427,12 @@ def actor_profile(store: Store, name: str, *, country: str | None = None) -> dic
             )
         )
     else:
-        rows = _rows(store.con.execute("SELECT * FROM web.actor_stats WHERE name = ?", [name]))
+        rows = _rows(
+            store.con.execute(
+                "SELECT * EXCLUDE (folded_name, folded_all) FROM web.actor_stats WHERE name = ?",
+                [name],
+            )
+        )
     if not rows:
         return None
     profile = rows[0]
@@ -803,15 +813,14 @@ def actor_choices(store: Store, name: str, *, limit: int = 20) -> list[dict[str,
     rows = store.con.execute(
         f"""
         SELECT name, articles, aliases,
-               CASE WHEN {_normal("name")} = {_normal("?")}
+               CASE WHEN folded_name = {_normal("?")}
                          OR list_contains(list_transform(aliases, lambda a: {_normal("a")}),
                                           {_normal("?")}) THEN 0
-                    WHEN regexp_matches({_normal("name")},
+                    WHEN regexp_matches(folded_name,
                                         '(^|[^[:alnum:]])' || ? || '($|[^[:alnum:]])') THEN 1
                     ELSE 2 END AS rank
         FROM web.actor_stats
-        WHERE contains({_normal("name || chr(31) || array_to_string(aliases, chr(31))")},
-                       {_normal("?")})
+        WHERE contains(folded_all, {_normal("?")})
         ORDER BY rank, articles DESC, name LIMIT {int(limit)}
         """,
         [name, name, _regex_literal(name), name],

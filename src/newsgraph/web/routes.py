@@ -435,7 +435,7 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
         actor: Text = None,
         geonameid: Annotated[str | None, Query(max_length=12, pattern=r"^\d*$")] = None,
         place: Text = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        limit: Annotated[int, Query(ge=1, le=500)] = 40,
     ) -> Response:
         """Who alleges what against whom, who denies it, which outlets carry each claim and
         how many independent sources stand behind it (for a story, an actor or a place).
