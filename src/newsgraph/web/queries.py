@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 
 from newsgraph.model import Analysis
+from newsgraph.report import first_sentence
 from newsgraph.store.database import Store, article_filter
 from newsgraph.store.event_queries import EVENT_COLUMNS
 from newsgraph.store.tables import ITEM_TABLES, TONES, assemble
@@ -550,19 +551,19 @@ def place_articles(
         where, params = "p.geonameid = ?", [geonameid]
     else:
         where, params = "p.name = ? AND p.geonameid IS NULL", [name]
-    return _rows(
+    rows = _rows(
         store.con.execute(
             f"""
-            SELECT a.id, any_value({title_sql("a")}) AS title, a.source, a.published,
-                   count(*) AS mentions
+            SELECT a.id, a.title, a.source, a.published, count(*) AS mentions
             FROM places p JOIN articles a ON a.id = p.article_id
             WHERE {where}
-            GROUP BY a.id, a.source, a.published
+            GROUP BY a.id, a.title, a.source, a.published
             ORDER BY a.published DESC NULLS LAST, a.id LIMIT {int(limit)}
             """,
             params,
         )
     )
+    return fill_titles(store, rows)
 
 
 def load_analysis(store: Store, article_id: str) -> Analysis | None:
@@ -605,14 +606,34 @@ def article_list(
 ) -> list[dict[str, Any]]:
     """Articles newest first, as ``Store.articles`` orders them, without their texts."""
     where, params = article_filter(source, language)
-    return _rows(
+    rows = _rows(
         store.con.execute(
-            f"SELECT id, {title_sql()} AS title, title IS NULL AS untitled, source, published, "
+            f"SELECT id, title, title IS NULL AS untitled, source, published, "
             f"language, license FROM articles {where} "
             f"ORDER BY published DESC NULLS LAST, id LIMIT {int(limit)} OFFSET {int(offset)}",
             params,
         )
     )
+    return fill_titles(store, rows)
+
+
+def fill_titles(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows (with ``id`` and ``title``) where an untitled article gets its first sentence
+    as title: feeds and archives (the Guardian's among them) carry untitled items. Only
+    the untitled rows' texts are read."""
+    untitled = [row["id"] for row in rows if not (row.get("title") or "").strip()]
+    if untitled:
+        found = dict(
+            store.con.execute(
+                "SELECT id, left(text, 400) FROM articles WHERE id IN "
+                "(SELECT unnest(?::VARCHAR[]))",
+                [untitled],
+            ).fetchall()
+        )
+        for row in rows:
+            if row["id"] in found:
+                row["title"] = first_sentence(str(found[row["id"]]))
+    return rows
 
 
 def actor_names(store: Store, ids: Sequence[str]) -> dict[str, str]:
@@ -631,11 +652,12 @@ def articles_by_id(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]
         return {}
     rows = _rows(
         store.con.execute(
-            f"SELECT id, {title_sql()} AS title, source, language, published FROM articles "
+            "SELECT id, title, source, language, published FROM articles "
             "WHERE id IN (SELECT unnest(?::VARCHAR[]))",
             [list(ids)],
         )
     )
+    fill_titles(store, rows)
     return {row["id"]: row for row in rows}
 
 
