@@ -115,7 +115,7 @@ def _cached(snapshot: Snapshot, key: object, compute: Callable[[], Any]) -> Any:
     """
     if key not in snapshot.cache:
         if len(snapshot.cache) >= CACHE_ENTRIES:
-            kept = ("dashboard", "sources", ("network", NetworkQuery()))
+            kept = ("dashboard", "dashboard_chart", "sources", ("network", NetworkQuery()))
             for old in [k for k in snapshot.cache if k not in kept]:
                 snapshot.cache.pop(old, None)
         snapshot.cache[key] = compute()
@@ -219,7 +219,12 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
                     )
                 except duckdb.Error as exc:  # story tables of another layout: leave them out
                     log.warning("cannot read the story tables: %s", exc)
-        extra = {"timeline": charts.time_axis(data["timeline"], width=800, height=160)}
+            chart = _cached(
+                snapshot,
+                "dashboard_chart",
+                lambda: charts.time_axis(data["timeline"], width=800, height=160),
+            )
+        extra = {"timeline": chart}
         return renderer.page(request, "dashboard.html", data, extra=extra)
 
     pair("/", dashboard, summary="Dashboard")
