@@ -251,3 +251,146 @@ def test_cli_stories_and_canonical_events(
     code, out, err = run(capsys, "stories", "--db", db, "--rebuild", "--format", "json")
     assert code == 0 and "placed 30 articles" in err
     assert json.loads(out)[0]["articles"] == stories[0]["articles"]
+
+
+# -- conventions for a working analyst (issue 16) ----------------------------------
+
+
+def _hostile_store(path: str) -> None:
+    """A store with one event whose sentence a spreadsheet would run as a formula."""
+    from newsgraph.model import Analysis, Article, Event
+    from newsgraph.store import Store
+
+    text = '=HYPERLINK("http://x.example","click") said the army attacked the town.'
+    article = Article.from_text(text, title="@SUM(A1:A9)", source="BBC News")
+    event = Event(
+        id=f"{article.id}-v0",
+        article_id=article.id,
+        start=0,
+        end=len(text),
+        text=text,
+        plover_type="ASSAULT",
+        cameo_code="190",
+    )
+    with Store(path) as store:
+        store.write([Analysis(article=article, events=(event,))])
+
+
+def test_cli_events_csv_neutralises_formula_cells(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    _hostile_store(db)
+    code, out, err = run(capsys, "events", "--db", db, "--format", "csv")
+    assert code == 0, err
+    assert "'=HYPERLINK(" in out and "\n=HYPERLINK" not in out and ",=HYPERLINK" not in out
+
+
+def test_cli_export_csv_neutralises_formula_cells(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    import csv
+
+    _hostile_store(db)
+    target = tmp_path / "csv"
+    code, _, err = run(capsys, "export", "--db", db, "--format", "csv", "--out", str(target))
+    assert code == 0, err
+    with (target / "articles.csv").open(newline="") as handle:
+        article = next(csv.DictReader(handle))
+    assert article["title"] == "'@SUM(A1:A9)"
+    assert article["text"].startswith("'=HYPERLINK(")
+    with (target / "events.csv").open(newline="") as handle:
+        event = next(csv.DictReader(handle))
+    assert event["text"].startswith("'=") and event["plover_type"] == "ASSAULT"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["events", "--type", "FOO"], "'FOO' is not a PLOVER type or a CAMEO prefix"),
+        (["events", "--type", "99"], "'99' is not the start of any CAMEO code"),
+        (["events", "--since", "2019-02-30"], "2019-02-30 is not a date"),
+        (["events", "--until", "May 2019"], "write YYYY, YYYY-MM or YYYY-MM-DD"),
+        (["events", "--canonical", "--since", "2019-13"], "month must be in 1..12"),
+        (["articles", "--source", "Reuters"], "no articles from 'Reuters'; sources: BBC News"),
+    ],
+)
+def test_cli_invalid_filters_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], db: str, args: list[str], message: str
+) -> None:
+    _hostile_store(db)
+    code, out, err = run(capsys, *args, "--db", db)
+    assert code == EXIT_USAGE
+    assert message in " ".join(err.split())
+    assert "Traceback" not in err + out
+
+
+def test_cli_filters_accept_valid_values_and_any_case_source(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    _hostile_store(db)
+    code, out, _ = run(capsys, "events", "--db", db, "--type", "assault", "--format", "json")
+    assert code == 0 and len(json.loads(out)) == 1
+    code, out, _ = run(capsys, "events", "--db", db, "--type", "19", "--since", "2019")
+    assert code == 0
+    code, out, _ = run(capsys, "articles", "--db", db, "--source", "bbc news", "--format", "json")
+    assert code == 0 and [a["source"] for a in json.loads(out)] == ["BBC News"]
+
+
+def test_cli_tables_keep_full_width_when_piped(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    _hostile_store(db)
+    code, out, _ = run(capsys, "events", "--db", db)
+    assert code == 0
+    header = next(line for line in out.splitlines() if "plover_type" in line)
+    assert "cameo_code" in header and "article_id" in header  # not folded letter by letter
+
+
+def test_cli_list_commands_write_csv(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    _hostile_store(db)
+    code, out, _ = run(capsys, "articles", "--db", db, "--format", "csv")
+    assert code == 0 and out.splitlines()[0].startswith("id,") and "'@SUM(A1:A9)" in out
+
+
+def test_cli_analyze_text_format_reads_as_a_report(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(GOLDEN)
+    code, out, err = run(capsys, "analyze", "wire_story.txt", "--format", "text")
+    assert code == 0, err
+    golden = json.loads((GOLDEN / "wire_story.json").read_text())
+    assert out.splitlines()[0] == (golden["article"]["title"] or out.splitlines()[0])
+    assert f"events ({len(golden['events'])})" in out
+    assert f"actors ({len(golden['actors'])})" in out
+    first = golden["events"][0]
+    assert first["plover_type"] in out and first["status"] in out
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(out)
+    code, out, _ = run(capsys, "analyze", "wire_story.txt")  # piped (not a terminal): JSON
+    assert json.loads(out)["article"]["id"] == golden["article"]["id"]
+
+
+def test_cli_stats_reports_articles_not_analysed(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    from newsgraph.model import Analysis, Article
+    from newsgraph.store import Store
+
+    table = Article.from_text("Shr 75 cts vs 52 cts\nNet 1,699,124 vs 1,177,786\n", language="da")
+    reason = "parse: language 'da' is not analysed (languages: en)"
+    with Store(db) as store:
+        store.write([Analysis(article=table, skipped=(reason,))])
+    code, out, _ = run(capsys, "stats", "--db", db, "--format", "json")
+    assert code == 0 and json.loads(out)["not_analysed"] == {"da": 1}
+    code, out, _ = run(capsys, "stats", "--db", db)
+    assert code == 0 and "stored, not analysed (language)" in out
+
+
+def test_cli_articles_shows_an_untitled_article_by_its_first_sentence(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    from newsgraph.model import Analysis, Article
+    from newsgraph.store import Store
+
+    with Store(db) as store:
+        store.write([Analysis(article=Article.from_text("Talks resumed in Cairo. More later."))])
+    code, out, _ = run(capsys, "articles", "--db", db)
+    assert code == 0 and "(Talks resumed in Cairo.)" in out

@@ -25,6 +25,7 @@ from newsgraph.settings import Settings, load_settings
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_REJECTIONS = 3
+PIPED_WIDTH = 100_000  # columns of a table written to a pipe or file: never folded
 
 out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -36,6 +37,15 @@ format_option = click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+
+rows_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
     default="table",
     show_default=True,
     help="Output format.",
@@ -56,7 +66,41 @@ def _table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[An
         table.add_column(header, overflow="fold")
     for row in rows:
         table.add_row(*("" if value is None else str(value) for value in row))
-    out.print(table)
+    if out.is_terminal:
+        out.print(table)
+        return
+    # Piped or redirected: no terminal width to fit, so each column gets its full width
+    # (a narrow default would fold headers letter by letter).
+    Console(width=PIPED_WIDTH, soft_wrap=True, highlight=False).print(table)
+
+
+def _check(problem: str | None, option: str) -> None:
+    """Fail with a usage error naming the option when a filter value is invalid."""
+    if problem:
+        raise click.BadParameter(problem, param_hint=option)
+
+
+def _dates(**values: str | None) -> None:
+    from newsgraph.store.event_queries import date_problem
+
+    for name, value in values.items():
+        if value is not None:
+            _check(date_problem(value), f"--{name}")
+
+
+def _source(store: Any, name: str | None) -> str | None:
+    """The stored source name matching ``name`` ignoring case and accents; a usage error
+    naming the stored sources when none does."""
+    from newsgraph.store.event_queries import match_source, source_names
+
+    if name is None:
+        return None
+    found = match_source(store, name)
+    if found is None:
+        known = ", ".join(source_names(store)) or "none stored yet"
+        message = f"no articles from {name!r}; sources: {known}"
+        raise click.BadParameter(message, param_hint="--source")
+    return found
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -175,22 +219,35 @@ def _print_report(report: RunReport, db: str) -> None:
 @click.argument("path")
 @click.option("--stages", default=None, help="Comma-separated analysis stages.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Largest input.")
-def analyze(path: str, stages: str | None, max_bytes: int | None) -> None:
-    """Print the full record of the article(s) in PATH (or - for stdin) as JSON."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="text: a summary for a person; json: the full record. "
+    "[default: text on a terminal, json when piped]",
+)
+def analyze(path: str, stages: str | None, max_bytes: int | None, fmt: str | None) -> None:
+    """Print what was found in the article(s) in PATH (or - for stdin)."""
     from newsgraph.runner import analyze as run_analyze
 
     records = run_analyze(path, settings=_settings(stages=stages, max_bytes=max_bytes))
-    data = [record.to_dict() for record in records]
-    _print_json(data[0] if len(data) == 1 else data)
+    if (fmt or ("text" if sys.stdout.isatty() else "json")) == "json":
+        data = [record.to_dict() for record in records]
+        _print_json(data[0] if len(data) == 1 else data)
+        return
+    from newsgraph.report import analysis_text
+
+    click.echo("\n\n".join(analysis_text(record) for record in records))
 
 
 @cli.command()
 @db_option
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option("--source", default=None, help="Only articles from this source.")
+@click.option("--source", default=None, help="Only articles from this source (any case).")
 @click.option("--language", default=None, help="Only articles in this language (ISO 639-1).")
-@format_option
+@rows_format_option
 def articles(
     db: str | None, limit: int, offset: int, source: str | None, language: str | None, fmt: str
 ) -> None:
@@ -198,15 +255,21 @@ def articles(
     from newsgraph.store import Store
 
     with Store(_settings(db=db).db, read_only=True) as store:
+        source = _source(store, source)
+        language = language.lower() if language else None
         found = store.articles(limit=limit, offset=offset, source=source, language=language)
-    if fmt == "json":
-        _print_json([{k: v for k, v in asdict(a).items() if k != "text"} for a in found])
+    rows = [{k: v for k, v in asdict(a).items() if k != "text"} for a in found]
+    if fmt == "table":
+        from newsgraph.report import first_sentence
+
+        # An untitled article (feed items, some archives) is shown by its first sentence.
+        shown = [
+            {**row, "lang": a.language, "title": a.title or f"({first_sentence(a.text)})"}
+            for row, a in zip(rows, found, strict=True)
+        ]
+        _print_rows(shown, fmt, ("id", "published", "source", "lang", "title"))
         return
-    _table(
-        None,
-        ["id", "published", "source", "lang", "title"],
-        [(a.id, a.published, a.source, a.language, a.title) for a in found],
-    )
+    _print_rows(rows, fmt, tuple(rows[0]) if rows else ("id",))
 
 
 @cli.command()
@@ -227,25 +290,19 @@ def show(article_id: str, db: str | None) -> None:
 @click.argument("query")
 @db_option
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@format_option
+@rows_format_option
 def search(query: str, db: str | None, limit: int, fmt: str) -> None:
-    """Full-text search (BM25) over article titles and texts."""
+    """Full-text search (BM25) over article titles and texts: names and "phrases" match
+    as written, other words also by their stem; -word leaves articles out."""
     from newsgraph.store import Store
 
     with Store(_settings(db=db).db, read_only=True) as store:
         hits = store.search(query, limit=limit)
-    if fmt == "json":
-        _print_json([asdict(hit) for hit in hits])
+    if fmt != "table":
+        found = [asdict(hit) for hit in hits]
+        _print_rows(found, fmt, tuple(found[0]) if found else ("article_id",))
         return
-    rows = [
-        (
-            h.article_id,
-            f"{h.score:.2f}",
-            h.title,
-            _plain_snippet(h.snippet),
-        )
-        for h in hits
-    ]
+    rows = [(h.article_id, f"{h.score:.2f}", h.title, _plain_snippet(h.snippet)) for h in hits]
     _table(None, ["id", "score", "title", "snippet"], rows)
 
 
@@ -260,10 +317,12 @@ def _plain_snippet(snippet: str) -> str:
 def stats(db: str | None, fmt: str) -> None:
     """Counts of what the store holds."""
     from newsgraph.store import Store
+    from newsgraph.store.event_queries import not_analysed
 
     with Store(_settings(db=db).db, read_only=True) as store:
         data = store.stats()
         data["last_run"] = next(iter(store.runs(limit=1)), None)
+        data["not_analysed"] = not_analysed(store)
     if fmt == "json":
         _print_json(data)
         return
@@ -271,6 +330,9 @@ def stats(db: str | None, fmt: str) -> None:
     names = ["articles", "entities", "actors", "places", "dates", "quotes", "events"]
     names += ["annotations"]
     _table("Store", ["table", "rows"], [(n, counts[n]) for n in [*names, "rejections", "runs"]])
+    if data["not_analysed"]:
+        rows = list(data["not_analysed"].items())
+        _table("stored, not analysed (language)", ["language", "articles"], rows)
     for key in ("languages", "sources", "entity_labels", "rejections", "warnings"):
         if data[key]:
             _table(key.replace("_", " "), [key, "count"], list(data[key].items()))
@@ -287,7 +349,7 @@ def stats(db: str | None, fmt: str) -> None:
 @click.option("--country", default=None, help="ISO 3166-1 alpha-3 or IGO code.")
 @click.option("--sector", default=None, help="PLOVER/CAMEO sector code (GOV, MIL, REB, ...).")
 @click.option("--kind", default=None, help="person, organization, state, armed_group, ...")
-@format_option
+@rows_format_option
 def actors(
     db: str | None, limit: int, country: str | None, sector: str | None, kind: str | None, fmt: str
 ) -> None:
@@ -296,38 +358,24 @@ def actors(
 
     with Store(_settings(db=db).db, read_only=True) as store:
         rows = store.actor_summary(limit=limit, country=country, sector=sector, kind=kind)
-    if fmt == "json":
-        _print_json(rows)
-        return
-    _table(None, list(rows[0]) if rows else ["name"], [list(row.values()) for row in rows])
+    _print_rows(rows, fmt, tuple(rows[0]) if rows else ("name",))
 
 
 @cli.command()
 @db_option
 @click.option("--limit", type=click.IntRange(1, 10_000), default=30, show_default=True)
 @click.option("--country", default=None, help="ISO 3166-1 alpha-3 code.")
-@format_option
+@rows_format_option
 def places(db: str | None, limit: int, country: str | None, fmt: str) -> None:
     """Places across the stored articles, with GeoNames ids and coordinates."""
     from newsgraph.store import Store
 
     with Store(_settings(db=db).db, read_only=True) as store:
         rows = store.place_summary(limit=limit, country=country)
-    if fmt == "json":
-        _print_json(rows)
-        return
-    _table(None, list(rows[0]) if rows else ["name"], [list(row.values()) for row in rows])
+    _print_rows(rows, fmt, tuple(rows[0]) if rows else ("name",))
 
 
 STATUSES = ("asserted", "alleged", "denied", "planned", "hypothetical", "negated")
-rows_format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
 
 
 def _print_rows(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str]) -> None:
@@ -337,11 +385,15 @@ def _print_rows(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str]) ->
     if fmt == "csv":
         import csv
 
+        from newsgraph.store.event_queries import neutralise_cell
+
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         for row in rows:
             writer.writerow(
-                "; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
+                neutralise_cell(
+                    "; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
+                )
                 for v in (row.get(column) for column in columns)
             )
         return
@@ -398,8 +450,11 @@ def events(
     With --canonical, the events deduplicated across articles: each with its mentions,
     articles, independent sources, first report and claims per claimant."""
     from newsgraph.store import Store
-    from newsgraph.store.event_queries import EVENT_COLUMNS, find_events
+    from newsgraph.store.event_queries import EVENT_COLUMNS, event_type_problem, find_events
 
+    if plover_type is not None:
+        _check(event_type_problem(plover_type), "--type")
+    _dates(since=since, until=until)
     if canonical:
         if recipient or status:
             raise click.UsageError(

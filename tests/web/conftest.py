@@ -47,6 +47,22 @@ HOSTILE = [
             f"discuss a ceasefire. {SCRIPT} Qatar urged Israel to accept the proposal."
         ),
     },
+    {
+        "id": "hostile-3",
+        "title": "Leaked invoice photo\u202egnp.exe",  # a right-to-left override
+        "source": "Guardian",
+        "published": "2024-05-04",
+        "text": "Jordan said on Friday that it had closed the border crossing near Jaber.",
+    },
+    {
+        "id": "hostile-4",
+        "source": "Guardian",
+        "published": "2024-05-05",
+        "text": (
+            "Protesters marched through Amman on Saturday against the war. "
+            "Police watched from side streets."
+        ),
+    },
 ]
 
 

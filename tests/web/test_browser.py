@@ -165,3 +165,96 @@ def test_browser_map_and_network(browser: Any, server: str, shots: Path) -> None
     assert browser.find_elements(By.CSS_SELECTOR, "#network .node")
     assert browser.find_elements(By.CSS_SELECTOR, "#network line.edge")
     print(f"\nscreenshots: {shots}")
+
+
+def _load_seconds(browser: Any) -> float:
+    """Navigation start to the end of the load event of the current page, loaded again
+    (the first load of a page also waits for the server's first computation of it)."""
+    browser.refresh()
+    return float(
+        browser.execute_script(
+            "var t = performance.getEntriesByType('navigation')[0];"
+            "return (t.loadEventEnd - t.startTime) / 1000;"
+        )
+    )
+
+
+def test_browser_event_trigger_opens_the_event_not_an_entity(
+    browser: Any, server: str, shots: Path, hostile_ids: list[str]
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(browser, f"{server}/articles/{hostile_ids[0]}", shots, "article-event")
+    trigger = browser.find_elements(By.CSS_SELECTOR, "#article-text .hl.k-event")[0]
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", trigger)
+    trigger.click()
+    selected = browser.find_elements(By.CSS_SELECTOR, ".fact.selected")
+    assert any("k-event" in el.get_attribute("class") for el in selected)
+    link = browser.find_elements(By.CSS_SELECTOR, "a.event-link")[0]
+    link.click()
+    time.sleep(0.3)
+    _open(browser, browser.current_url, shots, "event")
+    assert "/events/" in browser.current_url
+    assert browser.find_elements(By.CSS_SELECTOR, "#event-sentence mark.trigger")
+
+
+def test_browser_network_is_readable_and_opens_the_evidence(
+    browser: Any, server: str, shots: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(browser, server + "/network", shots, "network-labels")
+    assert _load_seconds(browser) < 1.0
+    overlaps = browser.execute_script(
+        """
+        var boxes = Array.from(document.querySelectorAll('#network text')).map(function (t) {
+          return t.getBBox();
+        });
+        var found = 0;
+        for (var i = 0; i < boxes.length; i++) {
+          for (var j = i + 1; j < boxes.length; j++) {
+            var a = boxes[i], b = boxes[j];
+            if (a.x < b.x + b.width - 1 && b.x < a.x + a.width - 1 &&
+                a.y < b.y + b.height - 1 && b.y < a.y + a.height - 1) { found++; }
+          }
+        }
+        return [boxes.length, found];
+        """
+    )
+    assert overlaps[0] >= 5 and overlaps[1] == 0
+    edge = browser.find_elements(By.CSS_SELECTOR, "#network a.edge-link")[0]
+    href = browser.execute_script("return arguments[0].getAttribute('href');", edge)
+    browser.get(server + href)
+    assert "/events?" in browser.current_url
+    assert browser.find_elements(By.CSS_SELECTOR, "tr.event-row")
+
+
+def test_browser_timeline_brush_selects_months(browser: Any, server: str, shots: Path) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    _open(browser, server + "/timeline", shots, "timeline")
+    assert _load_seconds(browser) < 1.0
+    chart = browser.find_element(By.ID, "timeline")
+    width = chart.size["width"]
+    drag = ActionChains(browser).move_to_element_with_offset(chart, -width // 4, 0)
+    drag.click_and_hold().move_by_offset(width // 3, 0).release().perform()
+    zoom = browser.find_element(By.ID, "brush-zoom")
+    assert zoom.is_displayed() and "since=" in zoom.get_attribute("href")
+    browser.get(zoom.get_attribute("href"))
+    _open(browser, browser.current_url, shots, "timeline-zoomed")
+    assert browser.find_elements(By.CSS_SELECTOR, "#timeline rect[data-month]")
+
+
+def test_browser_claims_view_opens_the_sentences(browser: Any, server: str, shots: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(browser, server + "/claims", shots, "claims")
+    summary = browser.find_elements(By.CSS_SELECTOR, "#claims details summary")[0]
+    summary.click()
+    report = browser.find_elements(By.CSS_SELECTOR, "#claims details[open] a.report")[0]
+    assert report.is_displayed()
+    report.click()
+    time.sleep(0.3)
+    _open(browser, browser.current_url, shots, "claims-event")
+    assert "/events/" in browser.current_url

@@ -85,16 +85,75 @@ def test_charts_force_layout_is_deterministic_and_inside_the_box() -> None:
     assert charts.force_layout([], []) == {}
 
 
-def test_charts_timeline_bars_stack_to_the_monthly_total() -> None:
+def test_charts_time_axis_stacks_to_the_monthly_total() -> None:
     rows = [
         {"month": "2024-01", "plover_type": "ASSAULT", "events": 3},
         {"month": "2024-01", "plover_type": "AGREE", "events": 1},
         {"month": "2024-02", "plover_type": "AGREE", "events": 2},
     ]
-    chart = charts.timeline_bars(rows, height=120)
-    january = [bar for bar in chart["bars"] if bar.title.startswith("2024-01")]
-    assert round(sum(bar.height for bar in january), 1) == 100.0  # the tallest month fills it
+    chart = charts.time_axis(rows, height=120)
+    january = [bar for bar in chart["bars"] if bar["month"] == "2024-01"]
+    assert round(sum(bar["height"] for bar in january), 1) == 120.0  # the tallest month fills it
     assert chart["max"] == 4
+
+
+def test_charts_time_axis_spaces_months_by_time_not_by_data() -> None:
+    rows = [
+        {"month": "1987-04", "plover_type": "AGREE", "events": 5},
+        {"month": "1987-05", "plover_type": "AGREE", "events": 5},
+        {"month": "2002-05", "plover_type": "AGREE", "events": 5},
+    ]
+    chart = charts.time_axis(rows, width=1810, share=1.0)
+    x = {bar["month"]: bar["x"] for bar in chart["bars"]}
+    assert chart["months"] == 15 * 12 + 2  # every month from 1987-04 to 2002-05 has a place
+    assert round((x["2002-05"] - x["1987-05"]) / (x["1987-05"] - x["1987-04"])) == 180
+
+
+def test_charts_time_axis_background_dates_do_not_stretch_it() -> None:
+    rows = [{"month": "1870-05", "plover_type": "AGREE", "events": 1}] + [
+        {"month": f"2024-{m:02d}", "plover_type": "ASSAULT", "events": 20} for m in range(1, 13)
+    ]
+    chart = charts.time_axis(rows, width=800)
+    assert chart["first"] == "2024-01" and chart["last"] == "2024-12"
+    assert chart["outside"] == 1
+    assert charts.time_axis(rows, since="1870", width=800)["first"] == "1870-01"
+
+
+def test_charts_time_axis_first_label_is_not_clipped() -> None:
+    rows = [{"month": f"20{y:02d}-06", "plover_type": "AGREE", "events": 1} for y in range(10, 24)]
+    ticks = charts.time_axis(rows, width=800, share=1.0)["ticks"]
+    assert ticks[0]["anchor"] == "start" or ticks[0]["x"] >= 30
+    assert ticks[-1]["anchor"] == "end" or ticks[-1]["x"] <= 770
+    assert all(len(t["text"]) in (4, 7) for t in ticks)  # years or whole months, never "70-05"
+
+
+def test_charts_tone_chart_uses_its_own_scale_with_axes() -> None:
+    rows = [{"month": "2024-01", "tone": -1.0}, {"month": "2024-03", "tone": 0.5}]
+    chart = charts.tone_chart(rows, height=160)
+    assert [g["value"] for g in chart["scale"]] == [1, 0.5, 0, -0.5, -1]
+    low, high = chart["dots"]
+    assert low["y"] == 160.0 and high["y"] == 40.0  # -1 at the bottom, 0.5 a quarter down
+    assert high["x"] == chart["width"] and low["x"] == 0
+    assert chart["ticks"]
+
+
+def test_charts_place_labels_never_overlap() -> None:
+    nodes = [
+        {"name": f"Actor number {i}", "x": 450 + (i % 3) * 4, "y": 300 + i * 3, "r": 6}
+        for i in range(30)
+    ]
+    labels = charts.place_labels(nodes, width=900, height=600)
+    boxes = []
+    for label in labels:
+        if label is None:
+            continue
+        w = len(label["text"]) * charts.CHAR_WIDTH
+        x0 = {"middle": label["x"] - w / 2, "start": label["x"], "end": label["x"] - w}
+        boxes.append((x0[label["anchor"]], label["y"] - 10, x0[label["anchor"]] + w, label["y"]))
+    assert 2 <= len(boxes) < len(nodes)  # a crowded centre: some labels are left out
+    for i, (a0, b0, a1, b1) in enumerate(boxes):
+        for c0, d0, c1, d1 in boxes[i + 1 :]:
+            assert not (a0 < c1 - 0.5 and c0 < a1 - 0.5 and b0 < d1 - 0.5 and d0 < b1 - 0.5)
 
 
 def test_world_outline_is_packaged_and_well_formed() -> None:

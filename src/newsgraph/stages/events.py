@@ -266,7 +266,7 @@ class EventsStage:
                 events[key] = event
         ordered = sorted(events.values(), key=lambda e: e.trigger.start if e.trigger else e.start)
         numbered = tuple(
-            dataclasses.replace(event, id=f"{article.id}-e{number}")
+            dataclasses.replace(event, id=f"{article.id}-v{number}")
             for number, event in enumerate(ordered)
         )
         return dataclasses.replace(analysis, events=numbered)

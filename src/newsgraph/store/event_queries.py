@@ -7,6 +7,8 @@ All values given by the caller are bound as parameters, never pasted into SQL.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from newsgraph.store.database import Store
@@ -35,6 +37,80 @@ EVENT_COLUMNS = (
     "published",
     "url",
 )
+
+_DATE_SHAPE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def date_problem(value: str) -> str | None:
+    """Why ``value`` is not a date filter (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` on
+    the calendar), or None when it is one.
+
+    >>> date_problem("2019-02-30")
+    '2019-02-30 is not a date: day is out of range for month'
+    >>> date_problem("2024-05") is None
+    True
+    """
+    if not _DATE_SHAPE.match(value):
+        return f"{value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"
+    year, month, day = [*value.split("-"), "01", "01"][:3]
+    try:
+        dt.date(int(year), int(month), int(day))
+    except ValueError as exc:
+        return f"{value} is not a date: {exc}"
+    return None
+
+
+def event_type_problem(value: str) -> str | None:
+    """Why ``value`` is neither a PLOVER event type nor a CAMEO code prefix (None when
+    it is one), naming the types to choose from.
+
+    >>> event_type_problem("assault") is None, event_type_problem("19") is None
+    (True, True)
+    >>> event_type_problem("FOO")[:44]
+    "'FOO' is not a PLOVER type or a CAMEO prefix"
+    """
+    from newsgraph.stages.event_lexicon import cameo_codes
+
+    codes = cameo_codes()
+    if value.isdigit():
+        if any(code.startswith(value) for code in codes):
+            return None
+        return f"{value!r} is not the start of any CAMEO code"
+    types = sorted({code.plover_type for code in codes.values() if code.plover_type})
+    if value.upper() in types:
+        return None
+    return f"{value!r} is not a PLOVER type or a CAMEO prefix; choose one of {', '.join(types)}"
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet would run as a formula, with a leading ``'``; other
+    values unchanged (the explorer's CSV does the same)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def match_source(store: Store, name: str) -> str | None:
+    """The stored source name equal to ``name`` ignoring case and accents, if any."""
+    row = store.con.execute(
+        "SELECT source FROM articles WHERE source IS NOT NULL "
+        "AND lower(strip_accents(source)) = lower(strip_accents(?)) "
+        "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+        [name],
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def source_names(store: Store, *, limit: int = 12) -> list[str]:
+    """Source names, most articles first."""
+    rows = store.con.execute(
+        "SELECT source FROM articles WHERE source IS NOT NULL "
+        f"GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {int(limit)}"
+    ).fetchall()
+    return [str(source) for (source,) in rows]
+
 
 _ACTOR_MATCH = (
     "EXISTS (SELECT 1 FROM actors x WHERE x.article_id = e.article_id "
@@ -177,3 +253,14 @@ def find_quotes(
     )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def not_analysed(store: Store) -> dict[str, int]:
+    """Stored articles that the NLP stages skipped, by language (a language the pipeline
+    does not analyse, often a misidentified one: a table of figures has little prose to
+    identify). Empty when every article was analysed."""
+    rows = store.con.execute(
+        "SELECT coalesce(language, 'unknown'), count(*) FROM articles "
+        "WHERE len(coalesce(skipped, [])) > 0 GROUP BY 1 ORDER BY 2 DESC, 1"
+    ).fetchall()
+    return {str(language): int(count) for language, count in rows}

@@ -13,6 +13,8 @@ from newsgraph.store.tables import ALL_TABLES, ITEM_TABLES
 ExportFormat = Literal["jsonl", "csv", "parquet", "gdelt", "plover"]
 EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet", "gdelt", "plover")
 TABLE_NAMES: tuple[str, ...] = tuple(table.name for table in ALL_TABLES)
+# Text a spreadsheet runs as a formula, as a SQL regular expression: = + @ tab CR or -.
+FORMULA_START = r"^[=+@\t\r-]"
 
 
 def export(store: Store, fmt: str, out: str | Path) -> dict[str, int]:
@@ -68,10 +70,7 @@ def export(store: Store, fmt: str, out: str | Path) -> dict[str, int]:
         file = target / f"{name}.{fmt}"
         columns = store.con.execute(f'DESCRIBE "{name}"').fetchall()
         if fmt == "csv":
-            select = ", ".join(
-                f'to_json("{col}") AS "{col}"' if ("[]" in typ or "STRUCT" in typ) else f'"{col}"'
-                for col, typ, *_ in columns
-            )
+            select = ", ".join(_csv_column(col, typ) for col, typ, *_ in columns)
             options = "FORMAT CSV, HEADER"
         else:
             select, options = "*", "FORMAT PARQUET"
@@ -81,6 +80,21 @@ def export(store: Store, fmt: str, out: str | Path) -> dict[str, int]:
         row = store.con.execute(f'SELECT count(*) FROM "{name}"').fetchone()
         written[str(file)] = int(row[0]) if row else 0
     return written
+
+
+def _csv_column(column: str, typ: str) -> str:
+    """The SQL writing one column to CSV: lists and structs as JSON text, and text a
+    spreadsheet would run as a formula (starting with = + - @, tab or carriage return)
+    behind a leading ``'``, as the explorer's CSV writes it."""
+    if "[]" in typ or "STRUCT" in typ:
+        return f'to_json("{column}") AS "{column}"'
+    if typ == "VARCHAR":
+        quoted = f'"{column}"'
+        return (
+            f"CASE WHEN regexp_matches({quoted}, '{FORMULA_START}') "
+            f"THEN chr(39) || {quoted} ELSE {quoted} END AS {quoted}"
+        )
+    return f'"{column}"'
 
 
 def _with_text(name: str) -> str:

@@ -8,6 +8,7 @@ run left out, and ``newsgraph reindex`` rebuilds the index from the database.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,10 @@ from newsgraph.model import Article
 
 SEARCH_FIELDS = ["title", "text"]
 WRITER_HEAP_BYTES = 64 * 1024 * 1024
+# Stemmed candidates checked for the words as written: ``limit`` times this, bounded.
+CANDIDATE_FACTOR = 10
+MIN_CANDIDATES = 100
+MAX_CANDIDATES = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,19 +122,32 @@ class SearchIndex:
         return int(self.index.searcher().num_docs)
 
     def search(self, query: str, *, limit: int = 10) -> list[SearchHit]:
-        """Run ``query`` (tantivy syntax: words, "phrases", AND/OR, title:word, -word).
+        """Run ``query``: words, "phrases", AND/OR, title:word, -word.
 
-        Syntax errors do not fail: the parseable part of the query is used.
+        The index stems words (``troops`` finds ``troop``), so on their own BM25 scores
+        would let a stem stand for a name (``Hamas`` → ``hama`` → the city Hama). The
+        query is therefore read by :func:`parse_query` and the stemmed hits are checked
+        against the stored words: a "quoted phrase" and a capitalised word (a name) must
+        occur as written (case-insensitively); a lowercase word may match by its stem,
+        but hits with the word as written rank first; ``-word`` leaves out the articles
+        holding the word as written. Syntax errors do not fail: the parseable part of the
+        query is used.
         """
         if self.index is None or not query.strip():
             return []
+        parsed_query = parse_query(query)
+        if not parsed_query.positive:
+            return []
         self.index.reload()
         searcher = self.index.searcher()
-        parsed, _errors = self.index.parse_query_lenient(query, SEARCH_FIELDS)
-        result = searcher.search(parsed, limit)
+        parsed, _errors = self.index.parse_query_lenient(parsed_query.positive, SEARCH_FIELDS)
+        # Candidates beyond ``limit``: the exact-word checks may drop or demote some.
+        wanted = min(max(limit * CANDIDATE_FACTOR, MIN_CANDIDATES), MAX_CANDIDATES)
+        result = searcher.search(parsed, wanted)
         snippets = tantivy.SnippetGenerator.create(searcher, parsed, self.schema, "text")
         snippets.set_max_num_chars(240)
-        hits = []
+        exact: list[SearchHit] = []
+        stemmed: list[SearchHit] = []
         for score, address in result.hits:
             doc = searcher.doc(address)
 
@@ -137,14 +155,110 @@ class SearchIndex:
                 values = doc.get_all(name)
                 return str(values[0]) if values and values[0] else None
 
-            hits.append(
-                SearchHit(
-                    article_id=str(first("id")),
-                    score=round(float(score), 4),
-                    title=first("title"),
-                    source=first("source"),
-                    published=first("published"),
-                    snippet=snippets.snippet_from_doc(doc).to_html(),
-                )
+            fields = {"title": first("title") or "", "text": first("text") or ""}
+            verdict = parsed_query.judge(fields)
+            if verdict is None:
+                continue
+            hit = SearchHit(
+                article_id=str(first("id")),
+                score=round(float(score), 4),
+                title=first("title"),
+                source=first("source"),
+                published=first("published"),
+                snippet=snippets.snippet_from_doc(doc).to_html(),
             )
-        return hits
+            (exact if verdict else stemmed).append(hit)
+            if len(exact) >= limit:
+                break
+        return (exact + stemmed)[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One word or phrase of a query, as written: what an exact match must contain."""
+
+    words: tuple[str, ...]
+    field: str | None = None  # "title" or "text" when the query named one
+    required: bool = False  # a phrase or a name: must occur as written
+    negated: bool = False
+
+    def found_in(self, fields: dict[str, str]) -> bool:
+        """Whether the words occur, in this order, as whole words (ignoring case)."""
+        pattern = _words_pattern(self.words)
+        texts = [fields[self.field]] if self.field in fields else list(fields.values())
+        return any(pattern.search(text) for text in texts)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """A query split into what the index is asked (``positive``) and the exact checks."""
+
+    positive: str
+    terms: tuple[Term, ...]
+    any_of: bool  # the query joins its parts with OR
+
+    def judge(self, fields: dict[str, str]) -> bool | None:
+        """None: leave the hit out; True: it holds the words as written; False: only
+        their stems."""
+        if any(t.negated and t.found_in(fields) for t in self.terms):
+            return None
+        positive = [t for t in self.terms if not t.negated]
+        found = [t.found_in(fields) for t in positive]
+        required = [ok for t, ok in zip(positive, found, strict=True) if t.required]
+        if required and not (any(required) if self.any_of else all(required)):
+            return None
+        return bool(found) and (any(found) if self.any_of else all(found))
+
+
+_TOKEN = re.compile(
+    r'(?P<neg>-)?(?:(?P<field>[A-Za-z_]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))'
+)
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Split a search query into the part the index runs and the exact-word checks.
+
+    Negated parts (``-word``, ``-"a phrase"``) are checked on the stored words only: on
+    the stemmed index ``-Hama`` would also remove every article saying ``Hamas``.
+
+    >>> q = parse_query('Hamas -Hama "West Bank"')
+    >>> q.positive
+    'Hamas "West Bank"'
+    >>> [(t.words, t.required, t.negated) for t in q.terms]
+    [(('Hamas',), True, False), (('Hama',), True, True), (('West', 'Bank'), True, False)]
+    """
+    positive: list[str] = []
+    terms: list[Term] = []
+    any_of = False
+    for match in _TOKEN.finditer(query):
+        raw = match.group(0)
+        if raw in _OPERATORS:
+            any_of = any_of or raw == "OR"
+            positive.append(raw)
+            continue
+        field = match.group("field")
+        if field is not None and field not in SEARCH_FIELDS:
+            field = None
+        phrase, word = match.group("phrase"), match.group("word")
+        words = tuple(_WORD.findall(phrase if phrase is not None else word or ""))
+        if not words:
+            continue
+        # A name is written with a capital; a lowercase word may stand for its stem.
+        required = phrase is not None or any(w[:1].isupper() for w in words)
+        negated = match.group("neg") is not None
+        terms.append(Term(words, field, required, negated))
+        if not negated:
+            positive.append(raw)
+    while positive and positive[-1] in _OPERATORS:
+        positive.pop()
+    while positive and positive[0] in _OPERATORS:
+        positive.pop(0)
+    return ParsedQuery(" ".join(positive), tuple(terms), any_of)
+
+
+def _words_pattern(words: Sequence[str]) -> re.Pattern[str]:
+    """The words in order, separated by anything but a letter or digit, as whole words."""
+    body = r"\W+".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)

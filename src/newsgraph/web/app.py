@@ -135,6 +135,12 @@ def create_app(
         "/api", api, methods=["GET"], summary="List of routes", include_in_schema=False
     )
 
+    def favicon() -> Response:
+        """The icon browsers ask for at this fixed path (the pages link the same SVG)."""
+        return Response((STATIC / "favicon.svg").read_bytes(), media_type="image/svg+xml")
+
+    app.add_api_route("/favicon.ico", favicon, methods=["GET"], include_in_schema=False)
+
     _add_error_handlers(app, renderer)
     _add_middleware(app, allowed_hosts)
     return app
@@ -153,6 +159,22 @@ def _add_middleware(app: FastAPI, allowed_hosts: Sequence[str]) -> None:
         else:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    @app.middleware("http")
+    async def head_as_get(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Answer HEAD as GET without the body (RFC 9110: every GET resource has HEAD)."""
+        if request.method != "HEAD":
+            return await call_next(request)
+        request.scope["method"] = "GET"
+        response = await call_next(request)
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        length = response.headers.get("content-length")
+        head = Response(status_code=response.status_code, headers=headers)
+        if length is not None:
+            head.headers["content-length"] = length
+        return head
 
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     hosts = [h.strip("[]") if h.count(":") > 1 else h for h in allowed_hosts]

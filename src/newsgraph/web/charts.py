@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -40,86 +39,174 @@ def colour(plover_type: str | None) -> str:
     return TYPE_COLOURS.get(plover_type or "", OTHER_COLOUR)
 
 
-@dataclass(frozen=True, slots=True)
-class Bar:
-    """One stacked bar piece: a rectangle with its colour and tooltip."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-    fill: str
-    title: str
+def _month_number(month: str) -> int | None:
+    """``YYYY-MM`` as a count of months since year 0 (None for anything else)."""
+    try:
+        year, number = int(month[:4]), int(month[5:7])
+    except ValueError:
+        return None
+    return year * 12 + number - 1 if len(month) >= 7 and 1 <= number <= 12 else None
 
 
-def timeline_bars(
-    rows: Sequence[dict[str, Any]], *, width: float = 800, height: float = 200
+def _month_text(number: int) -> str:
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
+
+
+def _domain(
+    totals: dict[int, int], since: str | None, until: str | None, share: float
+) -> tuple[int, int]:
+    """The months the axis spans: from ``since`` to ``until`` when given, else the span
+    holding the central ``share`` of events, so a few events dated to 1870 (background
+    history in an article) do not squeeze 2024 into a sliver."""
+    ordered = sorted(totals)
+    all_events = sum(totals.values())
+    cut = all_events * (1 - share) / 2
+    low, high = ordered[0], ordered[-1]
+    seen = 0
+    for month in ordered:
+        seen += totals[month]
+        if seen > cut:
+            low = month
+            break
+    seen = 0
+    for month in reversed(ordered):
+        seen += totals[month]
+        if seen > cut:
+            high = month
+            break
+    if since:
+        low = _month_number(since[:7] if len(since) >= 7 else f"{since[:4]}-01") or low
+    if until:
+        high = _month_number(until[:7] if len(until) >= 7 else f"{until[:4]}-12") or high
+    return low, max(high, low)
+
+
+def _ticks(low: int, high: int, width: float) -> list[dict[str, Any]]:
+    """Labels at round dates: every year (or every few years) on a long span, every
+    month (or few months) on a short one; none is cut at the chart's edges."""
+    span = high - low + 1
+    step_x = width / span
+    if span > 30:
+        years = max(1, math.ceil(span / 12 / 10))
+        marks = [m for m in range(low, high + 1) if m % 12 == 0 and (m // 12) % years == 0]
+        text = [str(m // 12) for m in marks]
+    else:
+        months = max(1, math.ceil(span / 10))
+        marks = [m for m in range(low, high + 1) if (m - low) % months == 0]
+        text = [_month_text(m) for m in marks]
+    ticks = []
+    for mark, label in zip(marks, text, strict=True):
+        x = (mark - low) * step_x
+        anchor = "start" if x < 30 else "end" if x > width - 30 else "middle"
+        ticks.append({"x": round(x, 1), "text": label, "anchor": anchor})
+    return ticks
+
+
+def time_axis(
+    rows: Sequence[dict[str, Any]],
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    width: float = 800,
+    height: float = 200,
+    share: float = 0.98,
 ) -> dict[str, Any]:
-    """Stacked bars of events per month and type, from ``event_timeline`` rows.
+    """Stacked bars of events per month and type on a true time axis.
 
-    Months without events are left out (the axis labels say which months are shown);
-    at most the latest 120 months are drawn.
+    Every month between the first and the last takes the same width, with or without
+    events (``1987-04`` and ``2002-05`` are 181 months apart, not one step). The axis
+    spans the central ``share`` of events unless ``since``/``until`` set it; events
+    outside are counted in ``outside``. Bars carry their month for the brush.
     """
-    months = sorted({str(row["month"]) for row in rows})[-120:]
-    if not months:
-        return {"bars": [], "labels": [], "width": width, "height": height, "max": 0}
-    totals = dict.fromkeys(months, 0)
+    totals: dict[int, int] = {}
     for row in rows:
-        if row["month"] in totals:
-            totals[row["month"]] += int(row["events"])
-    top = max(totals.values()) or 1
-    step = width / len(months)
-    bar_width = max(step * 0.8, 1.0)
-    stacked = dict.fromkeys(months, 0.0)
-    bars: list[Bar] = []
-    index = {month: i for i, month in enumerate(months)}
+        number = _month_number(str(row["month"]))
+        if number is not None:
+            totals[number] = totals.get(number, 0) + int(row["events"])
+    empty = {"bars": [], "ticks": [], "width": width, "height": height, "max": 0}
+    if not totals:
+        return {**empty, "first": None, "last": None, "outside": 0, "months": 0}
+    low, high = _domain(totals, since, until, share)
+    span = high - low + 1
+    inside = {m: n for m, n in totals.items() if low <= m <= high}
+    top = max(inside.values(), default=0) or 1
+    step = width / span
+    bar_width = max(step * 0.9, 0.5)
+    stacked: dict[int, float] = {}
+    bars: list[dict[str, Any]] = []
     for row in rows:
-        month = str(row["month"])
-        if month not in index:
+        number = _month_number(str(row["month"]))
+        if number is None or not low <= number <= high:
             continue
-        h = int(row["events"]) / top * (height - 20)
-        stacked[month] += h
+        h = int(row["events"]) / top * height
+        stacked[number] = stacked.get(number, 0.0) + h
         bars.append(
-            Bar(
-                x=round(index[month] * step + (step - bar_width) / 2, 2),
-                y=round(height - stacked[month], 2),
-                width=round(bar_width, 2),
-                height=round(h, 2),
-                fill=colour(row["plover_type"]),
-                title=f"{month}: {row['events']} {row['plover_type']}",
-            )
-        )
-    every = max(1, math.ceil(len(months) / 12))
-    labels = [
-        {"x": round(i * step + step / 2, 1), "text": month}
-        for i, month in enumerate(months)
-        if i % every == 0
-    ]
-    return {"bars": bars, "labels": labels, "width": width, "height": height, "max": top}
-
-
-def line_points(
-    rows: Sequence[dict[str, Any]], key: str, *, width: float = 600, height: float = 160
-) -> dict[str, Any]:
-    """A polyline of ``key`` per month (values from -10 to 10 mapped to the height)."""
-    if not rows:
-        return {"points": "", "dots": [], "width": width, "height": height}
-    step = width / max(len(rows) - 1, 1)
-    dots = []
-    for i, row in enumerate(rows):
-        value = max(-10.0, min(10.0, float(row[key] or 0)))
-        dots.append(
             {
-                "x": round(i * step, 1),
-                "y": round(height / 2 - value / 10 * (height / 2 - 5), 1),
-                "title": f"{row['month']}: {row[key]} ({row.get('articles', '?')} articles)",
+                "x": round((number - low) * step + (step - bar_width) / 2, 2),
+                "y": round(height - stacked[number], 2),
+                "width": round(bar_width, 2),
+                "height": round(h, 2),
+                "fill": colour(row["plover_type"]),
+                "month": row["month"],
+                "title": f"{row['month']}: {row['events']} {row['plover_type']}",
             }
         )
+    return {
+        "bars": bars,
+        "ticks": _ticks(low, high, width),
+        "width": width,
+        "height": height,
+        "max": top,
+        "first": _month_text(low),
+        "last": _month_text(high),
+        "months": span,
+        "outside": sum(totals.values()) - sum(inside.values()),
+        "data_first": _month_text(min(totals)),
+        "data_last": _month_text(max(totals)),
+    }
+
+
+def tone_chart(
+    rows: Sequence[dict[str, Any]], key: str = "tone", *, width: float = 600, height: float = 160
+) -> dict[str, Any]:
+    """Tone per month on its own scale, [-1, 1] (negative below the zero line), on a
+    true time axis, with the ticks and labels of both axes."""
+    points = [
+        (number, max(-1.0, min(1.0, float(row[key] or 0))), row)
+        for row in rows
+        if (number := _month_number(str(row["month"]))) is not None
+    ]
+    scale = [
+        {"value": v, "y": round(height / 2 - v * height / 2, 1)} for v in (1, 0.5, 0, -0.5, -1)
+    ]
+    if not points:
+        return {
+            "points": "",
+            "dots": [],
+            "width": width,
+            "height": height,
+            "scale": scale,
+            "ticks": [],
+        }
+    low, high = points[0][0], points[-1][0]
+    span = max(high - low, 1)
+    dots = [
+        {
+            "x": round((number - low) / span * width, 1),
+            "y": round(height / 2 - value * height / 2, 1),
+            "title": f"{row['month']}: tone {row[key]} ({row.get('articles', '?')} articles)",
+        }
+        for number, value, row in points
+    ]
     return {
         "points": " ".join(f"{d['x']},{d['y']}" for d in dots),
         "dots": dots,
         "width": width,
         "height": height,
+        "scale": scale,
+        "ticks": _ticks(low, high, width)
+        if high > low
+        else [{"x": 0.0, "text": _month_text(low), "anchor": "start"}],
     }
 
 
@@ -153,56 +240,89 @@ def force_layout(
     *,
     width: float = 900,
     height: float = 600,
-    iterations: int | None = None,
     seed: int = 7,
+    margin: float = 40.0,
+    iterations: int = 50,
 ) -> dict[str, tuple[float, float]]:
-    """Fruchterman–Reingold positions for a small graph (deterministic for a given seed).
+    """Positions for a small graph by networkx's Fruchterman–Reingold spring layout
+    (deterministic for a given seed), scaled into the view box.
 
-    Each step costs n² work, so larger graphs get fewer steps (120 up to 100 nodes, down
-    to 40): a page with the largest network allowed still renders in a fraction of a second.
+    Heavier links pull harder (weight log(1 + events)); ``k``, the ideal distance,
+    grows with the number of nodes so that a crowded graph spreads out instead of
+    clumping at the centre.
     """
-    n = len(nodes)
-    if n == 0:
+    import networkx as nx  # type: ignore[import-untyped]  # networkx ships no type hints
+
+    if not nodes:
         return {}
-    if iterations is None:
-        iterations = max(40, min(120, 12_000 // n))
-    index = {name: i for i, name in enumerate(nodes)}
-    rng = np.random.default_rng(seed)
-    pos = rng.uniform(-1.0, 1.0, size=(n, 2))
-    src = np.array([index[a] for a, b, _ in edges if a in index and b in index], dtype=int)
-    dst = np.array([index[b] for a, b, _ in edges if a in index and b in index], dtype=int)
-    weight = np.array(
-        [math.log1p(w) for a, b, w in edges if a in index and b in index], dtype=float
-    )
-    k = 1.6 * math.sqrt(4.0 / n)  # ideal edge length: nodes share a 2 × 2 square
-    temperature = 0.3
-    cooling = 0.02 ** (1 / iterations)  # the last steps move nodes 2 % as far as the first
-    for _ in range(iterations):
-        dx = pos[:, 0:1] - pos[:, 0]
-        dy = pos[:, 1:2] - pos[:, 1]
-        d2 = np.maximum(dx * dx + dy * dy, 1e-6)
-        push = k * k / d2  # repulsion k²/d along the unit vector: (k²/d²) · delta
-        move_x = (push * dx).sum(axis=1)
-        move_y = (push * dy).sum(axis=1)
-        if len(src):
-            ex = pos[src, 0] - pos[dst, 0]
-            ey = pos[src, 1] - pos[dst, 1]
-            pull = np.sqrt(ex * ex + ey * ey) / k * (1 + weight)  # attraction d²/k
-            move_x += np.bincount(dst, pull * ex, n) - np.bincount(src, pull * ex, n)
-            move_y += np.bincount(dst, pull * ey, n) - np.bincount(src, pull * ey, n)
-        # Gravity keeps separate components near the middle.
-        move_x -= pos[:, 0] * 0.01 * n
-        move_y -= pos[:, 1] * 0.01 * n
-        length = np.maximum(np.sqrt(move_x * move_x + move_y * move_y), 1e-9)
-        step = np.minimum(length, temperature) / length
-        pos[:, 0] += move_x * step
-        pos[:, 1] += move_y * step
-        temperature *= cooling
-    low, high = pos.min(axis=0), pos.max(axis=0)
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes)
+    for a, b, w in edges:
+        if a in graph and b in graph and a != b:
+            previous = graph.get_edge_data(a, b, {"weight": 0.0})["weight"]
+            graph.add_edge(a, b, weight=previous + math.log1p(w))
+    k = 2.2 / math.sqrt(len(nodes))
+    pos = nx.spring_layout(graph, k=k, weight="weight", seed=seed, iterations=iterations)
+    xy = np.array([pos[name] for name in nodes], dtype=float).reshape(-1, 2)
+    low, high = xy.min(axis=0), xy.max(axis=0)
     span = np.where(high - low > 1e-9, high - low, 1.0)
-    margin = 40.0
-    scaled = (pos - low) / span * np.array([width - 2 * margin, height - 2 * margin]) + margin
+    scaled = (xy - low) / span * np.array([width - 2 * margin, height - 2 * margin]) + margin
     return {
         name: (round(float(x), 1), round(float(y), 1))
         for name, (x, y) in zip(nodes, scaled, strict=True)
     }
+
+
+CHAR_WIDTH = 7.0  # width of a character of the 11 px label font, generously (capitals are wider)
+LABEL_HEIGHT = 13.0
+
+
+def place_labels(
+    nodes: Sequence[dict[str, Any]], *, width: float, height: float, longest: int = 26
+) -> list[dict[str, Any] | None]:
+    """Label positions that overlap neither another label nor another node's circle.
+
+    Nodes come heaviest first; each label tries above, below, right and left of its
+    circle and takes the first free place inside the view box; a node with no free place
+    stays unlabelled (its name is still in its tooltip). Returns, per node, ``None`` or
+    the label's ``x``, ``y``, ``anchor`` and ``text``.
+    """
+    boxes: list[tuple[float, float, float, float]] = []
+    circles = [(float(n["x"]), float(n["y"]), float(n["r"])) for n in nodes]
+
+    def free(box: tuple[float, float, float, float], own: int) -> bool:
+        x0, y0, x1, y1 = box
+        if x0 < 0 or y0 < 0 or x1 > width or y1 > height:
+            return False
+        if any(x0 < b1 and b0 < x1 and y0 < c1 and c0 < y1 for b0, c0, b1, c1 in boxes):
+            return False
+        for i, (cx, cy, r) in enumerate(circles):
+            if i == own:
+                continue
+            nearest_x, nearest_y = min(max(cx, x0), x1), min(max(cy, y0), y1)
+            if (nearest_x - cx) ** 2 + (nearest_y - cy) ** 2 < r * r:
+                return False
+        return True
+
+    placed: list[dict[str, Any] | None] = []
+    for own, node in enumerate(nodes):
+        name = str(node["name"])
+        text = name if len(name) <= longest else name[: longest - 1] + "…"
+        w, h = len(text) * CHAR_WIDTH, LABEL_HEIGHT
+        x, y, r = circles[own]
+        options = (
+            ((x - w / 2, y - r - 2 - h, x + w / 2, y - r - 2), "middle", x, y - r - 4),
+            ((x - w / 2, y + r + 2, x + w / 2, y + r + 2 + h), "middle", x, y + r + h),
+            ((x + r + 3, y - h / 2, x + r + 3 + w, y + h / 2), "start", x + r + 3, y + 4),
+            ((x - r - 3 - w, y - h / 2, x - r - 3, y + h / 2), "end", x - r - 3, y + 4),
+        )
+        for box, anchor, lx, ly in options:
+            if free(box, own):
+                boxes.append(box)
+                placed.append(
+                    {"x": round(lx, 1), "y": round(ly, 1), "anchor": anchor, "text": text}
+                )
+                break
+        else:
+            placed.append(None)
+    return placed

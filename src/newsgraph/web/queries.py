@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 
 from newsgraph.model import Analysis
+from newsgraph.report import first_sentence
 from newsgraph.store.database import Store, article_filter
 from newsgraph.store.event_queries import EVENT_COLUMNS
 from newsgraph.store.tables import ITEM_TABLES, TONES, assemble
@@ -57,6 +58,35 @@ _ACTOR_STATS = """
 _DISPLAY = "x.name || coalesce(' [' || x.country || coalesce(' ' || x.sector, '') || ']', '')"
 
 
+def title_sql(alias: str = "") -> str:
+    """SQL for an article's title, or its first sentence (up to 120 characters) when it
+    has none: feeds and archives (the Guardian's among them) carry untitled items."""
+    prefix = f"{alias}." if alias else ""
+    first = f"regexp_extract(ltrim({prefix}text), '^([^\\n]{{1,120}}?[.!?])(\\s|$)', 1)"
+    return (
+        f"coalesce(nullif(trim({prefix}title), ''), nullif({first}, ''), "
+        f"left(ltrim({prefix}text), 100) || '…')"
+    )
+
+
+def _normal(sql: str) -> str:
+    """SQL folding a value's case and accents, for matching names as a person types them."""
+    return f"lower(strip_accents({sql}))"
+
+
+# Network edges per type and status; ``where`` narrows the events (``WHERE ...`` on r).
+_EDGES_SQL = """
+    SELECT s.name AS source, t.name AS target, any_value(s.country) AS source_country,
+           any_value(t.country) AS target_country, r.plover_type, r.status,
+           count(DISTINCT r.id) AS events, count(DISTINCT r.article_id) AS articles
+    FROM (SELECT * FROM web.event_rows {where}) r
+    JOIN web.event_actors s ON s.event_id = r.id AND s.side = 'actor'
+    JOIN web.event_actors t ON t.event_id = r.id AND t.side = 'recipient'
+    WHERE s.name <> t.name
+    GROUP BY s.name, t.name, r.plover_type, r.status
+"""
+
+
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """Build the summary tables of one snapshot in the schema (or database) ``web``."""
     con.execute(
@@ -74,7 +104,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TABLE web.event_rows AS
         WITH sides AS (
             SELECT event_id,
@@ -96,7 +126,8 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
                c.name AS claimed_by, e.reported_by, p.name AS place, p.geonameid,
                p.latitude, p.longitude, e.trigger_text AS trigger, e.confidence, e.text,
                a.published, a.url,
-               coalesce(e.date, substr(a.published, 1, 10)) AS day, e.start, a.title, a.source,
+               coalesce(e.date, substr(a.published, 1, 10)) AS day, e.start,
+               {title_sql("a")} AS title, a.source,
                coalesce(s.actor_names, []) AS actor_names,
                coalesce(s.recipient_names, []) AS recipient_names,
                coalesce(s.actor_countries, []) AS actor_countries,
@@ -112,21 +143,14 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
         ORDER BY day DESC NULLS LAST, e.article_id, e.start
         """
     )
+    con.execute(f"CREATE OR REPLACE TABLE web.edges AS {_EDGES_SQL.format(where='')}")
     con.execute(
+        f"""
+        CREATE OR REPLACE TABLE web.actor_stats AS
+        SELECT *, {_normal("name")} AS folded_name,
+               {_normal("name || chr(31) || array_to_string(aliases, chr(31))")} AS folded_all
+        FROM ({_ACTOR_STATS} GROUP BY name) ORDER BY name
         """
-        CREATE OR REPLACE TABLE web.edges AS
-        SELECT s.name AS source, t.name AS target, any_value(s.country) AS source_country,
-               any_value(t.country) AS target_country, r.plover_type, r.status,
-               count(DISTINCT r.id) AS events, count(DISTINCT r.article_id) AS articles
-        FROM web.event_rows r
-        JOIN web.event_actors s ON s.event_id = r.id AND s.side = 'actor'
-        JOIN web.event_actors t ON t.event_id = r.id AND t.side = 'recipient'
-        WHERE s.name <> t.name
-        GROUP BY s.name, t.name, r.plover_type, r.status
-        """
-    )
-    con.execute(
-        f"CREATE OR REPLACE TABLE web.actor_stats AS {_ACTOR_STATS} GROUP BY name ORDER BY name"
     )
     columns = ", ".join(f"r.{c}" for c in (*EVENT_COLUMNS, "day", "title", "source", "start"))
     con.execute(
@@ -142,11 +166,11 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
         "FROM web.actor_event_rows GROUP BY name, side ORDER BY name"
     )
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TABLE web.quote_rows AS
         SELECT s.name AS speaker_name, q.id, q.article_id, q.kind, s.name AS speaker,
                q.cue_text AS cue, coalesce(r.name, q.addressee_text) AS addressee, q.text,
-               a.published, a.source, a.title, q.start
+               a.published, a.source, {title_sql("a")} AS title, q.start
         FROM quotes q
         JOIN actors s ON s.id = q.speaker_id AND s.article_id = q.article_id
         JOIN articles a ON a.id = q.article_id
@@ -154,7 +178,36 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
         ORDER BY speaker_name, a.published DESC NULLS LAST, q.article_id, q.start
         """
     )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE web.actor_list AS
+        SELECT name, kind, country, sector, count(DISTINCT article_id) AS articles,
+               sum(len(mentions)) AS mentions,
+               sum(len(list_filter(mentions, lambda m: m.loaded))) AS loaded,
+               list_sort(list_distinct(flatten(list(aliases)))) AS aliases,
+               {_normal("name || chr(31) || array_to_string(flatten(list(aliases)), chr(31))")}
+                   AS search_key
+        FROM actors GROUP BY name, kind, country, sector
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE web.place_list AS
+        SELECT any_value(name) AS name, geonameid, country, any_value(feature) AS feature,
+               round(any_value(latitude), 4) AS latitude,
+               round(any_value(longitude), 4) AS longitude,
+               count(DISTINCT article_id) AS articles, sum(len(mentions)) AS mentions,
+               {_normal("string_agg(DISTINCT name || chr(31) || text, chr(31))")} AS search_key
+        FROM places GROUP BY geonameid, country, CASE WHEN geonameid IS NULL THEN name END
+        """
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE web.event_index AS SELECT id, article_id, start, "
+        '"end", trigger_start, trigger_end FROM events'
+    )
     for table, column in (
+        ("event_index", "id"),
+        ("event_rows", "id"),
         ("event_rows", "article_id"),
         ("event_rows", "geonameid"),
         ("actor_stats", "name"),
@@ -322,12 +375,23 @@ def network_edges(
     plover_type: str | None = None,
     status: str | None = None,
     actor: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
     min_events: int = 1,
     limit: int = 150,
 ) -> list[dict[str, Any]]:
-    """Who acts on whom: directed edges (source → target) weighted by events, heaviest first."""
+    """Who acts on whom: directed edges (source → target) weighted by events, heaviest first.
+
+    ``since`` and ``until`` keep events by their day (the event's date, else the article's),
+    as the events table does; the edges are then counted from the events themselves.
+    """
     clauses = ["1 = 1"]
     params: list[Any] = []
+    edges = "web.edges"
+    if since or until:
+        dated = EventFilters(since=since, until=until).where()
+        edges = f"({_EDGES_SQL.format(where=dated[0])})"
+        params += dated[1]
     if plover_type:
         clauses.append("plover_type = upper(?)")
         params.append(plover_type)
@@ -346,7 +410,7 @@ def network_edges(
                    sum(articles) AS articles,
                    arg_max(plover_type, events) AS main_type,
                    list(DISTINCT plover_type ORDER BY plover_type) AS types
-            FROM web.edges WHERE {" AND ".join(clauses)}
+            FROM {edges} WHERE {" AND ".join(clauses)}
             GROUP BY source, target HAVING sum(events) >= ?
             ORDER BY events DESC, source, target LIMIT {int(limit)}
             """,
@@ -364,7 +428,12 @@ def actor_profile(store: Store, name: str, *, country: str | None = None) -> dic
             )
         )
     else:
-        rows = _rows(store.con.execute("SELECT * FROM web.actor_stats WHERE name = ?", [name]))
+        rows = _rows(
+            store.con.execute(
+                "SELECT * EXCLUDE (folded_name, folded_all) FROM web.actor_stats WHERE name = ?",
+                [name],
+            )
+        )
     if not rows:
         return None
     profile = rows[0]
@@ -482,7 +551,7 @@ def place_articles(
         where, params = "p.geonameid = ?", [geonameid]
     else:
         where, params = "p.name = ? AND p.geonameid IS NULL", [name]
-    return _rows(
+    rows = _rows(
         store.con.execute(
             f"""
             SELECT a.id, a.title, a.source, a.published, count(*) AS mentions
@@ -494,6 +563,7 @@ def place_articles(
             params,
         )
     )
+    return fill_titles(store, rows)
 
 
 def load_analysis(store: Store, article_id: str) -> Analysis | None:
@@ -536,13 +606,34 @@ def article_list(
 ) -> list[dict[str, Any]]:
     """Articles newest first, as ``Store.articles`` orders them, without their texts."""
     where, params = article_filter(source, language)
-    return _rows(
+    rows = _rows(
         store.con.execute(
-            f"SELECT id, title, source, published, language, license FROM articles {where} "
+            f"SELECT id, title, title IS NULL AS untitled, source, published, "
+            f"language, license FROM articles {where} "
             f"ORDER BY published DESC NULLS LAST, id LIMIT {int(limit)} OFFSET {int(offset)}",
             params,
         )
     )
+    return fill_titles(store, rows)
+
+
+def fill_titles(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows (with ``id`` and ``title``) where an untitled article gets its first sentence
+    as title: feeds and archives (the Guardian's among them) carry untitled items. Only
+    the untitled rows' texts are read."""
+    untitled = [row["id"] for row in rows if not (row.get("title") or "").strip()]
+    if untitled:
+        found = dict(
+            store.con.execute(
+                "SELECT id, left(text, 400) FROM articles WHERE id IN "
+                "(SELECT unnest(?::VARCHAR[]))",
+                [untitled],
+            ).fetchall()
+        )
+        for row in rows:
+            if row["id"] in found:
+                row["title"] = first_sentence(str(found[row["id"]]))
+    return rows
 
 
 def actor_names(store: Store, ids: Sequence[str]) -> dict[str, str]:
@@ -566,6 +657,7 @@ def articles_by_id(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]
             [list(ids)],
         )
     )
+    fill_titles(store, rows)
     return {row["id"]: row for row in rows}
 
 
@@ -640,3 +732,317 @@ def story_detail(store: Store, story_id: int) -> dict[str, Any] | None:
             )
         )
     return {"story": story, "articles": story_members(store, story_id), "events": events}
+
+
+# -- lists an analyst browses: paged, filtered by name (any case, any accents), sorted --
+
+# Sort keys of the actor and place lists → their SQL (never the request's own text).
+ACTOR_SORTS: dict[str, str] = {
+    "articles": "articles",
+    "mentions": "mentions",
+    "name": "lower(strip_accents(name))",
+    "country": "country",
+    "loaded": "loaded",
+}
+PLACE_SORTS: dict[str, str] = {
+    "articles": "articles",
+    "mentions": "mentions",
+    "name": "lower(strip_accents(name))",
+    "country": "country",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """Paging, sorting and a name filter shared by the actor and place lists."""
+
+    name: str | None = None
+    sort: str = "articles"
+    descending: bool = True
+    page: int = 1
+    size: int = 50
+
+    def order(self, sorts: dict[str, str]) -> str:
+        """The ORDER BY clause (ties broken by name, so pages never overlap)."""
+        direction = "DESC" if self.descending else "ASC"
+        return f"{sorts.get(self.sort, 'articles')} {direction} NULLS LAST, name, 1"
+
+
+def _listed(
+    store: Store,
+    table: str,
+    query: ListQuery,
+    sorts: dict[str, str],
+    clauses: list[str],
+    params: list[Any],
+) -> tuple[list[dict[str, Any]], int]:
+    clauses, params = list(clauses), list(params)
+    if query.name:
+        clauses.append("contains(search_key, lower(strip_accents(?)))")
+        params.append(query.name)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    rows = _rows(
+        store.con.execute(
+            f"SELECT * EXCLUDE (search_key) FROM web.{table} {where} "
+            f"ORDER BY {query.order(sorts)} "
+            f"LIMIT {int(query.size)} OFFSET {int((query.page - 1) * query.size)}",
+            params,
+        )
+    )
+    total = store.con.execute(f"SELECT count(*) FROM web.{table} {where}", params).fetchone()
+    return rows, int(total[0]) if total else 0
+
+
+def actor_list(
+    store: Store,
+    query: ListQuery,
+    *,
+    country: str | None = None,
+    sector: str | None = None,
+    kind: str | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """Actors grouped as ``newsgraph actors`` groups them (name, kind, country, sector);
+    ``query.name`` matches the name or any alias, ignoring case and accents.
+
+    Returns:
+        The page of rows and how many rows match in all.
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value in (("country", country), ("sector", sector), ("kind", kind)):
+        if value:
+            clauses.append(f"{column} = upper(?)" if column != "kind" else "kind = lower(?)")
+            params.append(value)
+    return _listed(store, "actor_list", query, ACTOR_SORTS, clauses, params)
+
+
+def place_list(
+    store: Store, query: ListQuery, *, country: str | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """Places grouped by GeoNames id (or name); ``query.name`` matches the place's name or
+    any way an article wrote it, ignoring case and accents."""
+    clauses, params = (["country = upper(?)"], [country]) if country else ([], [])
+    return _listed(store, "place_list", query, PLACE_SORTS, clauses, params)
+
+
+def actor_choices(store: Store, name: str, *, limit: int = 20) -> list[dict[str, Any]]:
+    """Canonical actor names a person may mean by ``name``, best first.
+
+    An exact match (ignoring case and accents) of the name or an alias comes first; then
+    names holding ``name`` as whole words (``Assad`` → ``Bashar al-Assad``), then as a
+    part of a word. Each choice carries its article count.
+    """
+    rows = store.con.execute(
+        f"""
+        SELECT name, articles, aliases,
+               CASE WHEN folded_name = {_normal("?")}
+                         OR list_contains(list_transform(aliases, lambda a: {_normal("a")}),
+                                          {_normal("?")}) THEN 0
+                    WHEN regexp_matches(folded_name,
+                                        '(^|[^[:alnum:]])' || ? || '($|[^[:alnum:]])') THEN 1
+                    ELSE 2 END AS rank
+        FROM web.actor_stats
+        WHERE contains(folded_all, {_normal("?")})
+        ORDER BY rank, articles DESC, name LIMIT {int(limit)}
+        """,
+        [name, name, _regex_literal(name), name],
+    ).fetchall()
+    return [
+        {"name": str(n), "articles": int(articles), "aliases": list(aliases or []), "rank": rank}
+        for n, articles, aliases, rank in rows
+    ]
+
+
+def _regex_literal(text: str) -> str:
+    """``text`` folded like :func:`_normal` and escaped for a RE2 pattern."""
+    import re
+    import unicodedata
+
+    folded = "".join(
+        c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c)
+    )
+    return re.escape(folded)
+
+
+# -- one event, and the claims about events -----------------------------------------
+
+
+def event_detail(store: Store, event_id: str) -> dict[str, Any] | None:
+    """One event mention: its row (the keys of ``find_events``), the sentence split at the
+    trigger for highlighting, and its canonical event with the other reports of it."""
+    columns = ", ".join([*EVENT_COLUMNS, "day", "title", "source"])
+    rows = _rows(
+        store.con.execute(f"SELECT {columns} FROM web.event_rows WHERE id = ?", [event_id])
+    )
+    if not rows:
+        return None
+    event = rows[0]
+    # Two point lookups (each answered by an index) rather than a join over the articles.
+    span = store.con.execute(
+        'SELECT start, "end", trigger_start, trigger_end FROM web.event_index WHERE id = ?',
+        [event_id],
+    ).fetchone()
+    start, end, t_start, t_end = span if span else (0, 0, None, None)
+    text = store.con.execute(
+        "SELECT substr(text, ?, ?) FROM articles WHERE id = ?",
+        [int(start) + 1, int(end) - int(start), event["article_id"]],
+    ).fetchone()
+    sentence = str(text[0]) if text and text[0] is not None else ""
+    parts = [{"text": sentence, "trigger": False}]
+    if t_start is not None and t_end is not None and start <= t_start <= t_end:
+        a, b = t_start - start, t_end - start
+        parts = [
+            {"text": sentence[:a], "trigger": False},
+            {"text": sentence[a:b], "trigger": True},
+            {"text": sentence[b:], "trigger": False},
+        ]
+    event["sentence_parts"] = [part for part in parts if part["text"]]
+    event["canonical"] = None
+    event["other_reports"] = []
+    if _has_canonical(store):
+        canonical = _rows(
+            store.con.execute(
+                """
+                SELECT c.id, c.date, c.plover_type, c.place, c.mentions, c.articles, c.sources,
+                       c.first_outlet, c.first_published, c.first_article_id, c.claims_text
+                FROM canonical_event_mentions m JOIN canonical_events c ON c.id = m.canonical_id
+                WHERE m.event_id = ?
+                """,
+                [event_id],
+            )
+        )
+        if canonical:
+            event["canonical"] = canonical[0]
+            event["other_reports"] = [
+                row
+                for row in _stories("queries").canonical_mentions(store, canonical[0]["id"])
+                if row["event_id"] != event_id
+            ]
+    return event
+
+
+def _has_canonical(store: Store) -> bool:
+    names = {
+        str(name)
+        for (name,) in store.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+            "AND table_name IN ('canonical_events', 'canonical_event_mentions')"
+        ).fetchall()
+    }
+    return len(names) == 2
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimScope:
+    """Which claims to show: those of a story, of an actor (as actor, recipient or
+    claimant, by canonical name) or of a place (GeoNames id, or name when unresolved)."""
+
+    story: int | None = None
+    actor: str | None = None
+    geonameid: int | None = None
+    place: str | None = None
+
+    def mentions(self) -> tuple[str, list[Any]]:
+        """SQL selecting the canonical ids in scope, and its parameters."""
+        if self.story is not None:
+            return "SELECT id FROM canonical_events WHERE list_contains(stories, ?)", [self.story]
+        if self.actor:
+            return (
+                "SELECT m.canonical_id FROM canonical_event_mentions m "
+                "JOIN web.event_rows r ON r.id = m.event_id "
+                "WHERE list_contains(r.actor_names, ?) OR list_contains(r.recipient_names, ?) "
+                "OR r.claimed_by = ?",
+                [self.actor] * 3,
+            )
+        if self.geonameid is not None:
+            return (
+                "SELECT m.canonical_id FROM canonical_event_mentions m "
+                "JOIN web.event_rows r ON r.id = m.event_id WHERE r.geonameid = ?",
+                [self.geonameid],
+            )
+        if self.place:
+            return (
+                "SELECT m.canonical_id FROM canonical_event_mentions m "
+                "JOIN web.event_rows r ON r.id = m.event_id "
+                "WHERE r.place = ? AND r.geonameid IS NULL",
+                [self.place],
+            )
+        return "SELECT id FROM canonical_events", []
+
+
+def claims(store: Store, scope: ClaimScope, *, limit: int = 100) -> list[dict[str, Any]]:
+    """Who claims what against whom: canonical events in ``scope``, each with its claims
+    per status and claimant, the outlets carrying each claim and the sentences behind it.
+
+    Contested events (one side says it happened, another denies it) come first, then
+    those with the most distinct claims, then the most independent sources. Empty when
+    the stories stage has not written its tables.
+    """
+    if not _has_canonical(store):
+        return []
+    selection, params = scope.mentions()
+    events = _rows(
+        store.con.execute(
+            f"""
+            SELECT c.id, c.date, c.plover_type, c.cameo_code, c.place, c.geonameid,
+                   c.mentions, c.articles, c.sources, c.first_outlet, c.first_published,
+                   c.first_article_id, c.claims_text,
+                   k.contested, k.claims AS claim_count
+            FROM canonical_events c
+            JOIN (
+                SELECT canonical_id,
+                       bool_or(status IN ('denied', 'negated'))
+                           AND bool_or(status IN ('asserted', 'alleged')) AS contested,
+                       count(DISTINCT (status, claimant)) AS claims
+                FROM canonical_event_mentions GROUP BY canonical_id
+            ) k ON k.canonical_id = c.id
+            WHERE c.id IN ({selection})
+            ORDER BY k.contested DESC, k.claims DESC, c.sources DESC, c.articles DESC,
+                     c.date DESC NULLS LAST, c.id
+            LIMIT {int(limit)}
+            """,
+            params,
+        )
+    )
+    if not events:
+        return []
+    mentions = _rows(
+        store.con.execute(
+            """
+            SELECT m.canonical_id, m.event_id, m.status, m.claimant, r.article_id, r.source,
+                   r.published, r.title, r.text, r.actors, r.recipients, r.trigger
+            FROM canonical_event_mentions m JOIN web.event_rows r ON r.id = m.event_id
+            WHERE m.canonical_id IN (SELECT unnest(?::VARCHAR[]))
+            ORDER BY r.published NULLS LAST, r.article_id, r.start
+            """,
+            [[event["id"] for event in events]],
+        )
+    )
+    by_event: dict[str, dict[tuple[str, str | None], dict[str, Any]]] = {}
+    sides: dict[str, tuple[list[str], list[str]]] = {}
+    for row in mentions:
+        claims_of = by_event.setdefault(row["canonical_id"], {})
+        claim = claims_of.setdefault(
+            (row["status"], row["claimant"]),
+            {"status": row["status"], "claimant": row["claimant"], "outlets": [], "reports": []},
+        )
+        if row["source"] and row["source"] not in claim["outlets"]:
+            claim["outlets"].append(row["source"])
+        claim["reports"].append(
+            {k: row[k] for k in ("event_id", "article_id", "source", "published", "title", "text")}
+        )
+        actors, recipients = sides.setdefault(row["canonical_id"], ([], []))
+        for name in row["actors"] or []:
+            if name not in actors:
+                actors.append(name)
+        for name in row["recipients"] or []:
+            if name not in recipients:
+                recipients.append(name)
+    for event in events:
+        found = by_event.get(event["id"], {})
+        event["claims"] = sorted(
+            found.values(), key=lambda c: (-len(c["outlets"]), c["status"], c["claimant"] or "")
+        )
+        event["actors"], event["recipients"] = sides.get(event["id"], ([], []))
+        event["contested"] = bool(event["contested"])
+    return events

@@ -142,6 +142,49 @@ def listing(value: object) -> str:
     return str(value)
 
 
+# Bidirectional embeddings, overrides and isolates (Unicode UAX #9): in untrusted text
+# they reorder what follows ("gnp.exe" shown as "exe.png"), so the page shows them as
+# visible marks instead. Plain direction marks (LRM, RLM, ALM) reorder nothing: kept.
+BIDI_CONTROLS = {
+    code: f"⟦U+{code:04X}⟧" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+}
+
+
+def neutralise_bidi(value: str) -> str:
+    """``value`` with every bidi embedding, override and isolate made a visible mark.
+
+    >>> neutralise_bidi("photo\u202egnp.exe")
+    'photo⟦U+202E⟧gnp.exe'
+    """
+    return value.translate(BIDI_CONTROLS)
+
+
+def _finalize(value: Any) -> Any:
+    """Applied to every ``{{ value }}`` before escaping: neutralises bidi controls."""
+    if isinstance(value, Markup):
+        return Markup(neutralise_bidi(str(value)))  # marks hold no markup characters
+    if isinstance(value, str):
+        return neutralise_bidi(value)
+    return value
+
+
+def counted(number: Any, singular: str, plural: str | None = None) -> str:
+    """``1 source``, ``3 sources``, ``102 entities``: the number and the noun agreeing.
+
+    >>> counted(1, "source"), counted(102, "entity"), counted(2, "story")
+    ('1 source', '102 entities', '2 stories')
+    """
+    count = int(number or 0)
+    return f"{count:,} {singular if count == 1 else plural or plural_of(singular)}"
+
+
+def plural_of(noun: str) -> str:
+    """The plural of an English noun of this interface (``entity`` → ``entities``)."""
+    if noun.endswith("y") and noun[-2:-1] not in tuple("aeiou"):
+        return noun[:-1] + "ies"
+    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
+
+
 def make_environment() -> jinja2.Environment:
     """The template environment: autoescaping everywhere (whatever the file name)."""
     env = jinja2.Environment(
@@ -149,6 +192,7 @@ def make_environment() -> jinja2.Environment:
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
     env.filters.update(
         safe_url=safe_url,
@@ -156,6 +200,8 @@ def make_environment() -> jinja2.Environment:
         short=short,
         listing=listing,
         colour=colour,
+        counted=counted,
+        plural_of=plural_of,
     )
     env.globals.update(query_string=query_string)
     return env

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any, Literal
 
 import duckdb
@@ -20,8 +20,14 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
+from newsgraph.report import first_sentence
 from newsgraph.store.database import Store
-from newsgraph.store.event_queries import EVENT_COLUMNS
+from newsgraph.store.event_queries import (
+    EVENT_COLUMNS,
+    date_problem,
+    event_type_problem,
+    not_analysed,
+)
 from newsgraph.web import charts, queries
 from newsgraph.web.highlight import KINDS, facts_of, segments
 from newsgraph.web.render import JSONPage, Renderer, csv_text, snippet_parts
@@ -30,6 +36,7 @@ from newsgraph.web.source import DataSource, Snapshot
 log = logging.getLogger("newsgraph.web")
 
 MAX_PAGE = 1000
+NETWORK_WIDTH, NETWORK_HEIGHT = 1000, 640  # the network's view box
 STORIES_UNREADABLE = (
     "the story tables cannot be read: another version of newsgraph wrote them "
     "(run the stories stage again)"
@@ -41,6 +48,8 @@ Text = Annotated[str | None, Query(max_length=200)]
 DateParam = Annotated[str | None, Query(max_length=10, pattern=ISO_DATE)]
 PageParam = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Status = Literal["asserted", "alleged", "denied", "planned", "hypothetical", "negated"]
+Order = Annotated[Literal["asc", "desc"], Query()]
+NameFilter = Annotated[str | None, Query(max_length=200)]
 SortKey = Literal[
     "date",
     "type",
@@ -60,6 +69,19 @@ def _blank(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
 
+def _checked(**values: str | None) -> None:
+    """400 naming every invalid date (``since=2019-13-45``) or event type (``type=FOO``)."""
+    problems = []
+    for name, value in values.items():
+        if not value:
+            continue
+        problem = event_type_problem(value) if name == "type" else date_problem(value)
+        if problem:
+            problems.append(f"{name}: {problem}")
+    if problems:
+        raise HTTPException(400, "; ".join(problems))
+
+
 def _event_filters(
     actor: Text = None,
     recipient: Text = None,
@@ -70,6 +92,7 @@ def _event_filters(
     until: DateParam = None,
 ) -> queries.EventFilters:
     """The events table's filters, read from the query string (the page and its CSV)."""
+    _checked(type=_blank(plover_type), since=_blank(since), until=_blank(until))
     return queries.EventFilters(
         actor=_blank(actor),
         recipient=_blank(recipient),
@@ -87,20 +110,56 @@ EventFilterParams = Annotated[queries.EventFilters, Depends(_event_filters)]
 def _cached(snapshot: Snapshot, key: object, compute: Callable[[], Any]) -> Any:
     """A value computed once per snapshot (the snapshot never changes once taken).
 
-    The cache holds at most :data:`CACHE_ENTRIES` answers besides the dashboard's, so
-    requests with ever-new parameters cannot grow it without bound.
+    The cache holds at most :data:`CACHE_ENTRIES` answers besides those :func:`warm`
+    computes, so requests with ever-new parameters cannot grow it without bound.
     """
     if key not in snapshot.cache:
         if len(snapshot.cache) >= CACHE_ENTRIES:
-            for old in [k for k in snapshot.cache if k not in ("dashboard", "sources")]:
+            kept = ("dashboard", "dashboard_chart", "sources", ("network", NetworkQuery()))
+            for old in [k for k in snapshot.cache if k not in kept]:
                 snapshot.cache.pop(old, None)
         snapshot.cache[key] = compute()
     return snapshot.cache[key]
 
 
 def warm(store: Store, snapshot: Snapshot) -> None:
-    """Compute what the dashboard shows before a new snapshot is served."""
+    """Compute what the dashboard and the unfiltered network show before a new snapshot
+    is served (the network's layout is the costliest answer of the explorer)."""
     _dashboard_summary(store, snapshot)
+    _network(store, snapshot, NetworkQuery())
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkQuery:
+    """The network page's filters (their defaults are the page's)."""
+
+    plover_type: str | None = None
+    status: str | None = None
+    actor: str | None = None
+    since: str | None = None
+    until: str | None = None
+    min_events: int = 1
+    limit: int = 80
+
+
+def _network(store: Store, snapshot: Snapshot, wanted: NetworkQuery) -> dict[str, Any]:
+    """Nodes and edges of the network page, laid out once per snapshot and filter."""
+
+    def compute() -> dict[str, Any]:
+        edges = queries.network_edges(
+            store,
+            plover_type=wanted.plover_type,
+            status=wanted.status,
+            actor=wanted.actor,
+            since=wanted.since,
+            until=wanted.until,
+            min_events=wanted.min_events,
+            limit=wanted.limit,
+        )
+        return _graph(edges)
+
+    graph: dict[str, Any] = _cached(snapshot, ("network", wanted), compute)
+    return graph
 
 
 def _dashboard_summary(store: Store, snapshot: Snapshot) -> dict[str, Any]:
@@ -115,6 +174,7 @@ def _dashboard_summary(store: Store, snapshot: Snapshot) -> dict[str, Any]:
             "facets": queries.event_facets(store),
             "top_actors": store.actor_summary(limit=12),
             "top_places": store.place_summary(limit=12),
+            "not_analysed": not_analysed(store),
         }
 
     summary: dict[str, Any] = _cached(snapshot, "dashboard", compute)
@@ -160,7 +220,12 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
                     )
                 except duckdb.Error as exc:  # story tables of another layout: leave them out
                     log.warning("cannot read the story tables: %s", exc)
-        extra = {"timeline": charts.timeline_bars(data["timeline"])}
+            chart = _cached(
+                snapshot,
+                "dashboard_chart",
+                lambda: charts.time_axis(data["timeline"], width=800, height=160),
+            )
+        extra = {"timeline": chart}
         return renderer.page(request, "dashboard.html", data, extra=extra)
 
     pair("/", dashboard, summary="Dashboard")
@@ -180,6 +245,7 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
         """BM25 search over titles and texts, with highlighted snippets and filters."""
         source_name, language = _blank(source_name), _blank(language)
         since, until = _blank(since), _blank(until)
+        _checked(since=since, until=until)
         filtered = bool(source_name or language or since or until)
         hits_out: list[dict[str, Any]] = []
         with source.reader() as (store, snapshot):
@@ -291,6 +357,7 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
             seen.add((base, fact.id))
             by_kind.setdefault(base, []).append(fact)
         extra = {
+            "heading": first_sentence(record.article.text),
             "segments": segments(record.article.text, facts),
             "facts_by_kind": [(kind, by_kind[kind]) for kind in KINDS if kind in by_kind],
         }
@@ -355,26 +422,115 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
             headers={"Content-Disposition": 'attachment; filename="events.csv"'},
         )
 
+    def event(request: Request, event_id: Annotated[str, PathParam(max_length=80)]) -> Response:
+        """One event: who did what to whom, where, when, its claim, its sentence highlighted,
+        its canonical event and the other reports of it."""
+        with source.reader() as (store, _):
+            found = queries.event_detail(store, event_id)
+        if found is None:
+            raise HTTPException(404, f"no event with id {event_id!r}")
+        return renderer.page(request, "event.html", found)
+
+    pair("/events/{event_id}", event, summary="Event page")
+
+    # -- claims -------------------------------------------------------------------
+
+    def claims(
+        request: Request,
+        story: Annotated[str | None, Query(max_length=18, pattern=r"^\d*$")] = None,
+        actor: Text = None,
+        geonameid: Annotated[str | None, Query(max_length=12, pattern=r"^\d*$")] = None,
+        place: Text = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 40,
+    ) -> Response:
+        """Who alleges what against whom, who denies it, which outlets carry each claim and
+        how many independent sources stand behind it (for a story, an actor or a place).
+
+        ``story`` and ``geonameid`` are digits; empty (a form field left blank) means none.
+        """
+        story_id, place_id = _blank(story), _blank(geonameid)
+        scope = queries.ClaimScope(
+            int(story_id) if story_id else None,
+            _blank(actor),
+            int(place_id) if place_id else None,
+            _blank(place),
+        )
+        with source.reader() as (store, snapshot):
+            found = _cached(
+                snapshot,
+                ("claims", scope, limit),
+                lambda: queries.claims(store, scope, limit=limit),
+            )
+            ready = queries.has_stories(snapshot.tables)
+        data = {"scope": asdict(scope), "limit": limit, "ready": ready, "events": found}
+        return renderer.page(request, "claims.html", data)
+
+    pair("/claims", claims, summary="Claims view")
+
+    # -- timeline -----------------------------------------------------------------
+
+    def timeline(
+        request: Request,
+        plover_type: Annotated[str | None, Query(alias="type", max_length=40)] = None,
+        since: DateParam = None,
+        until: DateParam = None,
+    ) -> Response:
+        """Events per month on a true time axis; brush a span to list its events."""
+        plover_type, since, until = _blank(plover_type), _blank(since), _blank(until)
+        _checked(type=plover_type, since=since, until=until)
+        with source.reader() as (store, snapshot):
+            summary = _dashboard_summary(store, snapshot)
+            months = [
+                row
+                for row in summary["timeline"]
+                if not plover_type or row["plover_type"] == plover_type.upper()
+            ]
+        axis = charts.time_axis(months, since=since, until=until, width=900, height=220)
+        data = {
+            "filters": {"type": plover_type, "since": since, "until": until},
+            "months": months,
+            "span": {"first": axis["first"], "last": axis["last"]},
+            "facets": summary["facets"],
+        }
+        return renderer.page(request, "timeline.html", data, extra={"axis": axis})
+
+    pair("/timeline", timeline, summary="Timeline of events")
+
     # -- actors -------------------------------------------------------------------
 
     def actors(
         request: Request,
+        name: NameFilter = None,
         country: Annotated[str | None, Query(max_length=8)] = None,
         sector: Annotated[str | None, Query(max_length=8)] = None,
         kind: Annotated[str | None, Query(max_length=20)] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        sort: Annotated[Literal["articles", "mentions", "name", "country", "loaded"], Query()] = (
+            "articles"
+        ),
+        order: Order = "desc",
+        page: PageParam = 1,
+        size: Annotated[int, Query(ge=1, le=500)] = 100,
+        limit: Annotated[int | None, Query(ge=1, le=500)] = None,
     ) -> Response:
-        """Actors across articles, most frequent first."""
+        """Actors across articles: filter by name or alias (any case, any accents), sort, page."""
+        size = limit or size  # ``limit``: the name of ``size`` before lists were paged
+        wanted = queries.ListQuery(_blank(name), sort, order == "desc", page, size)
         country, sector, kind = _blank(country), _blank(sector), _blank(kind)
         with source.reader() as (store, snapshot):
-            rows = _cached(
+            rows, total = _cached(
                 snapshot,
-                ("actors", country, sector, kind, limit),
-                lambda: store.actor_summary(limit=limit, country=country, sector=sector, kind=kind),
+                ("actors", wanted, country, sector, kind),
+                lambda: queries.actor_list(
+                    store, wanted, country=country, sector=sector, kind=kind
+                ),
             )
         data = {
-            "filters": {"country": country, "sector": sector, "kind": kind},
-            "limit": limit,
+            "filters": {"name": wanted.name, "country": country, "sector": sector, "kind": kind},
+            "sort": sort,
+            "order": order,
+            "page": page,
+            "size": size,
+            "total": total,
             "actors": rows,
         }
         return renderer.page(request, "actors.html", data)
@@ -390,7 +546,17 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
         with source.reader() as (store, snapshot):
             profile = queries.actor_profile(store, name, country=_blank(country))
             if profile is None:
+                # Not a canonical name as written: find what the person may mean.
+                choices = queries.actor_choices(store, name)
+                best = [c for c in choices if c["rank"] == choices[0]["rank"]] if choices else []
+                if len(best) == 1 and best[0]["rank"] < 2:
+                    profile = queries.actor_profile(store, best[0]["name"], country=_blank(country))
+                elif choices:
+                    offer = {"query": name, "choices": choices}
+                    return renderer.page(request, "actor_choices.html", offer, status_code=300)
+            if profile is None:
                 raise HTTPException(404, f"no actor named {name!r}")
+            name = profile["name"]
             sides = queries.actor_events(store, name, limit=30)
             (as_actor, n_actor), (as_recipient, n_recipient) = sides["actor"], sides["recipient"]
             quotes = queries.actor_quotes(store, name)
@@ -406,7 +572,7 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
             "tone": tone,
         }
         return renderer.page(
-            request, "actor.html", data, extra={"tone_chart": charts.line_points(tone, "tone")}
+            request, "actor.html", data, extra={"tone_chart": charts.tone_chart(tone)}
         )
 
     pair("/actor", actor, summary="Actor page")
@@ -415,18 +581,33 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
 
     def places(
         request: Request,
+        name: NameFilter = None,
         country: Annotated[str | None, Query(max_length=8)] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        sort: Annotated[Literal["articles", "mentions", "name", "country"], Query()] = "articles",
+        order: Order = "desc",
+        page: PageParam = 1,
+        size: Annotated[int, Query(ge=1, le=500)] = 100,
+        limit: Annotated[int | None, Query(ge=1, le=500)] = None,
     ) -> Response:
-        """Places across articles, most frequent first."""
+        """Places across articles: filter by name or written form, sort, page."""
+        size = limit or size  # ``limit``: the name of ``size`` before lists were paged
+        wanted = queries.ListQuery(_blank(name), sort, order == "desc", page, size)
         country = _blank(country)
         with source.reader() as (store, snapshot):
-            rows = _cached(
+            rows, total = _cached(
                 snapshot,
-                ("places", country, limit),
-                lambda: store.place_summary(limit=limit, country=country),
+                ("places", wanted, country),
+                lambda: queries.place_list(store, wanted, country=country),
             )
-        data = {"filters": {"country": country}, "limit": limit, "places": rows}
+        data = {
+            "filters": {"name": wanted.name, "country": country},
+            "sort": sort,
+            "order": order,
+            "page": page,
+            "size": size,
+            "total": total,
+            "places": rows,
+        }
         return renderer.page(request, "places.html", data)
 
     pair("/places", places, summary="Places")
@@ -488,33 +669,26 @@ def build_router(source: DataSource, renderer: Renderer) -> APIRouter:
         plover_type: Annotated[str | None, Query(alias="type", max_length=40)] = None,
         status: Annotated[Status | Literal[""] | None, Query()] = None,
         actor: Text = None,
+        since: DateParam = None,
+        until: DateParam = None,
         min_events: Annotated[int, Query(ge=1, le=10_000)] = 1,
         limit: Annotated[int, Query(ge=1, le=300)] = 80,
     ) -> Response:
         """Who acts on whom: actors as nodes, events between them as weighted edges."""
         plover_type, status_value, actor = _blank(plover_type), _blank(status), _blank(actor)
-        key = ("network", plover_type, status_value, actor, min_events, limit)
+        since, until = _blank(since), _blank(until)
+        _checked(type=plover_type, since=since, until=until)
+        wanted = NetworkQuery(plover_type, status_value, actor, since, until, min_events, limit)
         with source.reader() as (store, snapshot):
-            graph = _cached(
-                snapshot,
-                key,
-                lambda: _graph(
-                    queries.network_edges(
-                        store,
-                        plover_type=plover_type,
-                        status=status_value,
-                        actor=actor,
-                        min_events=min_events,
-                        limit=limit,
-                    )
-                ),
-            )
+            graph = _network(store, snapshot, wanted)
             facets = _dashboard_summary(store, snapshot)["facets"]
         data = {
             "filters": {
                 "type": plover_type,
                 "status": status_value,
                 "actor": actor,
+                "since": since,
+                "until": until,
                 "min_events": min_events,
                 "limit": limit,
             },
@@ -586,7 +760,10 @@ def _graph(edges: list[dict[str, Any]]) -> dict[str, Any]:
             country.setdefault(edge[side], edge[f"{side}_country"])
     names = sorted(weight, key=lambda n: (-weight[n], n))
     layout = charts.force_layout(
-        names, [(e["source"], e["target"], float(e["events"])) for e in edges]
+        names,
+        [(e["source"], e["target"], float(e["events"])) for e in edges],
+        width=NETWORK_WIDTH,
+        height=NETWORK_HEIGHT,
     )
     top = max(weight.values(), default=1)
     nodes = [
@@ -600,6 +777,10 @@ def _graph(edges: list[dict[str, Any]]) -> dict[str, Any]:
         }
         for n in names
     ]
+    for node, label in zip(
+        nodes, charts.place_labels(nodes, width=NETWORK_WIDTH, height=NETWORK_HEIGHT), strict=True
+    ):
+        node["label"] = label
     heaviest = max((int(e["events"]) for e in edges), default=1)
     radius = {node["name"]: float(node["r"]) for node in nodes}
     out_edges = []

@@ -82,8 +82,66 @@
     });
   }
 
+  // Timeline page: drag across the chart to select months, then zoom in or list events.
+  function monthAfter(first, count) {
+    var year = parseInt(first.slice(0, 4), 10);
+    var month = parseInt(first.slice(5, 7), 10) - 1 + count;
+    year += Math.floor(month / 12);
+    month = ((month % 12) + 12) % 12 + 1;
+    return String(year).padStart(4, "0") + "-" + String(month).padStart(2, "0");
+  }
+
+  function setUpTimeline() {
+    var svg = document.getElementById("timeline");
+    if (!svg || !svg.getScreenCTM) { return; }
+    var brush = svg.querySelector(".brush");
+    var first = svg.getAttribute("data-first");
+    var months = parseInt(svg.getAttribute("data-months"), 10);
+    var width = parseFloat(svg.getAttribute("data-width"));
+    var status = document.getElementById("brush-status");
+    var zoom = document.getElementById("brush-zoom");
+    var list = document.getElementById("brush-events");
+    var start = null;
+    function svgX(event) {
+      var point = svg.createSVGPoint();
+      point.x = event.clientX;
+      point.y = event.clientY;
+      var x = point.matrixTransform(svg.getScreenCTM().inverse()).x;
+      return Math.max(0, Math.min(width, x));
+    }
+    function monthAt(x) { return Math.min(months - 1, Math.floor(x / (width / months))); }
+    function draw(a, b) {
+      brush.setAttribute("x", Math.min(a, b));
+      brush.setAttribute("width", Math.abs(b - a));
+    }
+    svg.addEventListener("pointerdown", function (event) {
+      start = svgX(event);
+      draw(start, start);
+      event.preventDefault();
+    });
+    svg.addEventListener("pointermove", function (event) {
+      if (start !== null) { draw(start, svgX(event)); }
+    });
+    window.addEventListener("pointerup", function (event) {
+      if (start === null) { return; }
+      var end = svgX(event);
+      var low = monthAfter(first, monthAt(Math.min(start, end)));
+      var high = monthAfter(first, monthAt(Math.max(start, end)));
+      start = null;
+      var params = new URLSearchParams(window.location.search);
+      var type = params.get("type");
+      var suffix = type ? "&type=" + encodeURIComponent(type) : "";
+      zoom.href = "/timeline?since=" + low + "&until=" + high + suffix;
+      list.href = "/events?since=" + low + "&until=" + high + suffix;
+      zoom.hidden = false;
+      list.hidden = false;
+      status.firstChild.textContent = "Selected " + low + " to " + high + ": ";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpArticle();
     setUpNetwork();
+    setUpTimeline();
   });
 })();
