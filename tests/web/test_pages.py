@@ -215,6 +215,13 @@ def test_pages_stories_appear_only_when_their_tables_exist(web_db: Path, tmp_pat
         story = with_stories.get(f"/stories/{first['id']}.json").json()
         assert len(story["articles"]) == first["articles"]
         assert with_stories.get(f"/stories/{first['id']}").status_code == 200
+        # Issue 15: story pages leaked internal keys and showed "original ()" for copies.
+        for listed in expected[:20]:
+            page = with_stories.get(f"/stories/{listed['id']}").text
+            assert "@geo:" not in page and "@kb:" not in page and "geo:" not in page
+            assert "original ()" not in page and "()</td>" not in page
+            twin = with_stories.get(f"/stories/{listed['id']}.json").json()["story"]
+            assert twin["title"] and not any(n.startswith(("geo:", "kb:")) for n in twin["names"])
         assert with_stories.get("/stories/999999999").status_code == 404
         assert with_stories.get("/stories/nope").status_code == 400
 

@@ -105,6 +105,25 @@ def find_stories(
     return rows
 
 
+def describe_stories(store: Store, story_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """Each story's readable ``title`` (:func:`readable_title` of its most central member)
+    and its ``summary`` (who did what to whom, where and when, from its canonical events)."""
+    titles = _central_titles(store, story_ids)
+    summaries = _summaries(store, story_ids)
+    return {
+        story: {"title": titles.get(story, ""), "summary": summaries.get(story, "")}
+        for story in story_ids
+    }
+
+
+def readable_terms(store: Store, terms: Sequence[str]) -> tuple[list[str], list[str]]:
+    """A story's stored top terms as (words, names), names shown by name, not by key."""
+    keys = [t[len(NAME_PREFIX) :] for t in terms if t.startswith(NAME_PREFIX)]
+    labels = name_labels(store, keys)
+    words = [t for t in terms if not t.startswith(NAME_PREFIX)]
+    return words, list(dict.fromkeys(labels.get(key, key) for key in keys))
+
+
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z])")
 

@@ -705,13 +705,18 @@ def story_detail(store: Store, story_id: int) -> dict[str, Any] | None:
         return None
     row = found[0]
     terms = row.get("top_terms", row.get("terms")) or []
+    queries = _stories("queries")
+    words, names = queries.readable_terms(store, [str(term) for term in terms])
+    described = queries.describe_stories(store, [story_id]).get(story_id, {})
     story = {
         "id": row["id"],
-        "title": row.get("title"),
+        "title": described.get("title") or row.get("title"),
+        "summary": described.get("summary", ""),
         "size": row.get("size"),
         "first_date": day_iso(row.get("first_day")),
         "last_date": day_iso(row.get("last_day")),
-        "terms": [str(term) for term in terms][:12],
+        "terms": words[:12],
+        "names": names[:8],
     }
     events: list[dict[str, Any]] = []
     if "canonical_events" in {
