@@ -41,6 +41,7 @@ from newsgraph.model import Actor, Analysis, Event, Span
 from newsgraph.settings import Settings
 from newsgraph.stages.event_claims import read_claim
 from newsgraph.stages.event_lexicon import CameoCode, Trigger, TriggerLexicon, cameo_codes
+from newsgraph.stages.quote_cues import past_dateline
 from newsgraph.stages.wordsets import words as _words
 
 #: Verbs that carry an event noun as their object ("launched strikes").
@@ -401,8 +402,8 @@ def _subject(verb: Any, after: int = 0) -> Any | None:
     node = verb
     for _ in range(5):
         for child in node.children:
-            if child.dep_ in ("nsubj", "csubj") and child.idx >= after:
-                return child
+            if child.dep_ in ("nsubj", "csubj") and past_dateline(child, after) is not None:
+                return past_dateline(child, after)
             if child.dep_ == "nsubjpass":
                 return None
         if node.dep_ == "xcomp" and node.head.lemma_.lower() in OBJECT_CONTROL:

@@ -166,6 +166,20 @@ _COLON = re.compile(r":[ \t\xa0]*(\n\s*)?")
 _HEADLINE = re.compile(r"(?m)^([^\n:]{2,60}):[ \t]+(\S[^\n]*)$")
 
 
+def past_dateline(subject: Token, after: int) -> Token | None:
+    """The subject itself, or, when the parser took the dateline for it ("TEHRAN (ECNA) -
+    Ismail Haniyeh ... has written"), the name it set in apposition after the dateline."""
+    if subject.idx >= after:
+        return subject
+    return next((c for c in subject.children if c.dep_ == "appos" and c.idx >= after), None)
+
+
+def _introduces_text(item: Cue) -> bool:
+    """A statement noun with a verb that introduces it ("the letter reads", "as follows")."""
+    verb = item.cue_token
+    return item.introduced == "statement" and verb is not None and verb.pos_ in ("VERB", "AUX")
+
+
 def end_of(token: Token) -> int:
     """Character offset just after ``token``."""
     return int(token.idx) + len(token.text)
@@ -321,8 +335,8 @@ class CueReader:
     def subject(self, verb: Token, depth: int = 0) -> Token | None:
         """The speaker of a cue verb: its subject or agent, else that of the clause it is in."""
         for child in verb.children:
-            if child.dep_ in _SUBJECTS and child.idx >= self.skip_before:
-                return child
+            if child.dep_ in _SUBJECTS and past_dateline(child, self.skip_before) is not None:
+                return past_dateline(child, self.skip_before)
             if child.dep_ == "agent":
                 return next((g for g in child.children if g.dep_ == "pobj"), None)
         if depth >= 4 or verb.head is verb:
@@ -477,8 +491,11 @@ class CueReader:
         starts = dict(self.quoted)
         for match in _COLON.finditer(text):
             after = match.end()
-            if after >= len(text) or (after not in starts and not match.group(1)):
+            if after >= len(text):
                 continue
+            # A colon inside a line introduces the rest of it only after a text named and
+            # introduced ("The text of the letter is as follows: Your Eminence ...").
+            inline = after not in starts and not match.group(1)
             if after in starts:
                 start, end = after, starts[after]
             else:
@@ -488,6 +505,8 @@ class CueReader:
                 continue
             colon = self.token_at(match.start())
             item = self._introduced(colon, start, end)
+            if item is not None and inline and not _introduces_text(item):
+                continue
             if item is not None:
                 if after in starts:
                     item.quotes.append((start, end))
