@@ -86,6 +86,10 @@ INTENT_CODES: dict[tuple[str, str], str] = {
 #: "Deny": its content stays an event of its own, with status denied.
 DENIAL_CODE = "127"
 RECIPIENT_PREPS = _words("on against at with to upon into toward towards over")
+#: Verbs whose object is accused of what follows "of"/"for"/"with" ("accused Kiev [of
+#: launching]"): the object is the actor of that content, not the accuser.
+ACCUSING_VERBS = _words("accuse blame charge suspect indict convict hold condemn")
+ACCUSED_OF = _words("of for with over")
 #: Prepositions that name the other side for some types only ("withdraw [from Lebanon]",
 #: "a meeting [with Obama]", "mediation [between] ...", "an investigation [into] ...").
 EXTRA_PREPS: dict[str, tuple[str, ...]] = {
@@ -198,6 +202,10 @@ class EventsStage:
             extra = [r for r in lent.get(token.i, ()) if r not in recipients and r not in actors]
             recipients = recipients + tuple(dict.fromkeys(extra))
             claim = read_claim(token, analysis.quotes, lambda t: _actor_of(t, index))
+            if claim.status == "alleged" and claim.claimed_by in actors:
+                # Someone telling their own act ("I call on ...", "we struck the base, the
+                # army said") asserts it: the act of saying is the act, or vouches for it.
+                claim = dataclasses.replace(claim, status="asserted")
             if claim.status == "planned" and code.plover_type in ("AGREE", "THREATEN"):
                 claim = dataclasses.replace(claim, status="asserted")
             elif claim.status == "planned" and claim.stated:
@@ -401,6 +409,9 @@ def _subject(verb: Any, after: int = 0) -> Any | None:
     subjects."""
     node = verb
     for _ in range(5):
+        accused = _accused(node)
+        if accused is not None:
+            return accused
         for child in node.children:
             if child.dep_ in ("nsubj", "csubj") and past_dateline(child, after) is not None:
                 return past_dateline(child, after)
@@ -419,6 +430,22 @@ def _subject(verb: Any, after: int = 0) -> Any | None:
             return node.head
         break
     return None
+
+
+def _accused(node: Any) -> Any | None:
+    """The one accused when ``node`` is what they are accused of: "accused [Kiev] of
+    launching", "[Algeria], which they accuse of having shot down", "[Kiev] was blamed
+    for the attack" — the accused did it, not the accuser."""
+    prep = node.head
+    if node.dep_ not in ("pcomp", "pobj") or prep.dep_ != "prep" or prep.lower_ not in ACCUSED_OF:
+        return None
+    verb = prep.head
+    if verb.pos_ in ("NOUN", "PROPN") and verb.dep_ in ("dobj", "nsubjpass"):
+        accused, verb = verb, verb.head  # "accused Kiev [of ...]" with "of" under Kiev
+        return accused if verb.lemma_.lower() in ACCUSING_VERBS else None
+    if verb.lemma_.lower() not in ACCUSING_VERBS:
+        return None
+    return next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
 
 
 def _arguments(
@@ -445,7 +472,7 @@ def _arguments(
                     if grand.dep_ in ("nsubj", "nsubjpass")
                     for a in _actors_of(grand, index)
                 ]
-            elif child.dep_ == "prep" and (
+            elif child.dep_ in ("prep", "prt") and (
                 child.lower_ in RECIPIENT_PREPS
                 or child.lower_ in EXTRA_PREPS.get(code.plover_type, ())
             ):
@@ -492,6 +519,9 @@ def _arguments(
                         or (child.lower_ == "of" and code.plover_type in OF_TARGET_TYPES)
                     ):
                         recipients += _actors_of(grand, index)
+        accused = _accused(token)
+        if not actors and accused is not None:
+            actors += _actors_of(accused, index)
         head = token.head
         if not actors and token.dep_ == "dobj" and head.lemma_.lower() in LIGHT_VERBS:
             subject = _subject(head, index.dateline_end)
@@ -534,23 +564,25 @@ def _actors_of(token: Any, index: _ArticleIndex) -> list[str]:
 def _one_actor(token: Any, index: _ArticleIndex) -> str | None:
     low = token.lower_
     head_hits = index.actors_in(token.idx, token.idx + len(token.text))
+    owner = next((c for c in token.children if c.dep_ == "poss"), None)
     if head_hits:
-        return head_hits[0][2]
+        return _owner_for_group(head_hits[0][2], owner, index)
     if low in _RELATIVE and token.head.dep_ == "relcl":
         return _one_actor(token.head.head, index)
     if low in _FIRST_PERSON:
         return index.speaker_at(token.idx)
-    if low in _PRONOUNS:
-        return index.recent_actor(token.idx, person=True)
-    if low in _PERSON_POSSESSIVES:
-        return index.recent_actor(token.idx, person=True)
+    if low in _PRONOUNS or low in _PERSON_POSSESSIVES:
+        return _subject_before(token, index, person=True) or index.recent_actor(
+            token.idx, person=True
+        )
     if low in _GROUP_PRONOUNS:
-        return index.recent_actor(token.idx, person=False)
+        return _subject_before(token, index, person=False) or index.recent_actor(
+            token.idx, person=False
+        )
     start, end = _phrase(token)
     hits = index.actors_in(start, end)
     if not hits:
         # "its aircraft", "their fighters": the owner stands for the actor.
-        owner = next((c for c in token.children if c.dep_ == "poss"), None)
         if owner is not None and owner.i != token.i and token.dep_ in ("nsubj", "csubj"):
             return _one_actor(owner, index)
         return None
@@ -560,7 +592,35 @@ def _one_actor(token: Any, index: _ArticleIndex) -> str | None:
             inner = index.actors_in(child.left_edge.idx, child.right_edge.idx + 1)
             if inner:
                 return inner[0][2]
-    return min(hits, key=lambda hit: abs(hit[0] - token.idx))[2]
+    return _owner_for_group(min(hits, key=lambda hit: abs(hit[0] - token.idx))[2], owner, index)
+
+
+def _owner_for_group(actor: str, owner: Any | None, index: _ArticleIndex) -> str:
+    """A group with no country owned by one that has one stands for its owner ("its
+    soldiers", "Israel's forces")."""
+    if owner is None or index.actors[actor].country is not None:
+        return actor
+    owned = _one_actor(owner, index)
+    if owned is not None and index.actors[owned].country is not None:
+        return owned
+    return actor
+
+
+def _subject_before(token: Any, index: _ArticleIndex, *, person: bool) -> str | None:
+    """The actor of the nearest subject before a pronoun in its sentence ("the regime has
+    displaced families ..., and its soldiers ...": "its" is the regime, not the families)."""
+    for other in reversed(token.sent[: token.i - token.sent.start]):
+        if other.dep_ not in ("nsubj", "nsubjpass") or other.lower_ in _PRONOUNS:
+            continue
+        if other.lower_ in _GROUP_PRONOUNS or other.lower_ in _FIRST_PERSON:
+            continue
+        start, end = _phrase(other)
+        hits = index.actors_in(start, end)
+        if hits:
+            actor = min(hits, key=lambda hit: abs(hit[0] - other.idx))[2]
+            if (index.actors[actor].kind == "person") == person:
+                return actor
+    return None
 
 
 def _place_of(token: Any, index: _ArticleIndex, argument_ids: tuple[str, ...]) -> str | None:
