@@ -11,7 +11,9 @@ beside ``.txt``, read by :mod:`newsgraph.evaluate.brat`):
   Source: a span the system gives that actor (one of its mentions, or the speaker span of
   a quote whose ``speaker_id`` is that actor) shares a character with a Source fragment.
   Attributions without a Source (PolNeAR's ``Attribution-no-source``) are left out and
-  counted.
+  counted. ``inside_right_claimant_any_status`` drops the status condition: it counts
+  the events inside whose ``claimed_by`` names the Source whatever their status (a
+  speaker's own act is ``asserted`` by them; a plan they state is ``planned``).
 - **Outside**: the trigger lies in no attribution's content. The event is *wrongly
   claimed* when its status is ``alleged`` or ``denied`` (the outlet told it in its own
   voice, the system says someone claims it). ``with_claimant`` counts the outside events
@@ -89,6 +91,7 @@ class _Tally:
     inside: int = 0
     judged: int = 0
     right: int = 0
+    claimant_right: int = 0
     marked_inside: int = 0
     no_source: int = 0
     outside: int = 0
@@ -101,6 +104,7 @@ class _Tally:
 
         return {
             "inside_right_claimant": share(self.right, self.judged),
+            "inside_right_claimant_any_status": share(self.claimant_right, self.judged),
             "inside_marked_as_claim": share(self.marked_inside, self.inside),
             "outside_marked_as_claim": share(self.wrongly_claimed, self.outside),
             "outside_with_claimant": share(self.with_claimant, self.outside),
@@ -157,7 +161,9 @@ def score_document(
                 tally.no_source += 1
                 continue
             tally.judged += 1
-            tally.right += marked and _claimant_right(claimant, source, spans)
+            named = _claimant_right(claimant, source, spans)
+            tally.right += marked and named
+            tally.claimant_right += named
 
 
 def build_pipeline(settings: Settings) -> Pipeline:

@@ -448,6 +448,20 @@ def _accused(node: Any) -> Any | None:
     return next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
 
 
+def _doer_of(noun: Any, index: _ArticleIndex) -> list[str]:
+    """Who did what a noun names: "crimes [committed by X]", "attacks [by X]"."""
+    for child in noun.children:
+        if child.dep_ == "acl":
+            for agent in child.children:
+                if agent.dep_ == "agent":
+                    return [
+                        a for g in agent.children if g.dep_ == "pobj" for a in _actors_of(g, index)
+                    ]
+        if child.dep_ == "prep" and child.lower_ == "by":
+            return [a for g in child.children if g.dep_ == "pobj" for a in _actors_of(g, index)]
+    return []
+
+
 def _arguments(
     token: Any, index: _ArticleIndex, code: CameoCode
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -463,7 +477,10 @@ def _arguments(
                     if grand.dep_ == "pobj":
                         actors += _actors_of(grand, index)
             elif child.dep_ in ("dobj", "dative", "iobj"):
-                recipients += _actors_of(child, index)
+                found = _actors_of(child, index)
+                if not found and code.plover_type in ("ACCUSE", "REJECT", "SANCTION"):
+                    found = _doer_of(child, index)  # "condemns crimes committed by X"
+                recipients += found
             elif child.dep_ == "ccomp" and code.plover_type in ("REQUEST", "ACCUSE"):
                 # "demanded [that the US cancel ...]": who is to act is the recipient.
                 recipients += [

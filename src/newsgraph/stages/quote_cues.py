@@ -154,7 +154,7 @@ TITLE_NOUNS = _words(
 #: Headline labels that name no source ("UPDATE: ...").
 NOT_SOURCES = _words(
     "update breaking exclusive watch video photos analysis opinion editorial live factbox "
-    "explainer timeline q&a correction note"
+    "explainer timeline q&a correction note latest"
 )
 
 _SUBJECTS = frozenset({"nsubj", "csubj"})
@@ -477,7 +477,14 @@ class CueReader:
         head = token.head if token.head.pos_ in ("VERB", "AUX") else token.sent.root
         if head is token:
             return None
-        start, end = self.span_of([head], token, exclude=[token])
+        # A clause with its own subject joined by "as", "while" ... is another's act, told
+        # in the outlet's voice ("..., according to reports, as the UN condemned it").
+        others = [
+            c
+            for c in head.children
+            if c.dep_ == "advcl" and c.i > token.i and any(g.dep_ == "nsubj" for g in c.children)
+        ]
+        start, end = self.span_of([head], token, exclude=[token, *others])
         item = Cue(cue=(token.idx, end_of(to)), start=start, end=end, cue_token=token)
         item.speaker_token, item.speaker = source, self.phrase(source)
         return item
@@ -621,7 +628,7 @@ class CueReader:
                 match.start() == 0
                 and len(label.split()) <= 4
                 and all(word[:1].isupper() for word in label.split())
-                and label.lower() not in NOT_SOURCES
+                and label.lower().removeprefix("the ") not in NOT_SOURCES
             )
             if not named and not titled:
                 continue
