@@ -277,3 +277,42 @@ def test_the_accused_is_the_actor_of_what_they_are_accused_of(
     assert actor in [countries[i] for i in accuse.recipient_ids]
     if accuser is not None:
         assert [countries[i] for i in accuse.actor_ids] == [accuser]
+
+
+def test_a_coordinated_verb_does_not_lend_its_denial(pipeline: Pipeline) -> None:
+    text = "The Taliban refuted the claims and warned Pakistan that more strikes would be met."
+    analysis = analyse(pipeline, text)
+    warned = [e for e in analysis.events if e.trigger and e.trigger.text == "warned"]
+    assert warned and all(e.status != "denied" for e in warned)
+
+
+def test_a_clause_of_its_own_is_not_inside_according_to(pipeline: Pipeline) -> None:
+    text = (
+        "At least 50 people were killed in the air strike, according to media reports, "
+        "as the United Nations condemned the attack."
+    )
+    analysis = analyse(pipeline, text)
+    condemned = only(analysis, "ACCUSE")
+    assert condemned.status == "asserted" and condemned.claimed_by is None
+    assert actor_names(analysis, condemned.actor_ids) == {"United Nations"}
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "country"),
+    [
+        # the owner of the event a passive verb was done in
+        ("At least 12 civilians were killed in the US latest airstrikes on Syria.", "killed",
+         "USA"),
+        # the one who denies a plan is the one who would carry it out
+        ("Moscow has denied any plan to invade Ukraine.", "invade", "RUS"),
+        # a group with no country owned by one that has one
+        ("Israel said its soldiers attacked the camp.", "attacked", "ISR"),
+    ],
+)  # fmt: skip
+def test_actor_found_through_the_structure(
+    pipeline: Pipeline, text: str, trigger: str, country: str
+) -> None:
+    analysis = analyse(pipeline, text)
+    countries = {a.id: a.country for a in analysis.actors}
+    [event] = [e for e in analysis.events if e.trigger and e.trigger.text == trigger]
+    assert [countries[i] for i in event.actor_ids] == [country]

@@ -66,6 +66,8 @@ LABOUR_STRIKE = "143"
 #: Violence by protesters is a riot (PROTEST, CAMEO 145), not an assault.
 RIOT = "145"
 PROTESTER_WORDS = _words("protester protestor demonstrator rioter mob crowd marcher")
+#: Event types made by saying them: told by their own maker, they are asserted.
+SPEECH_ACTS = frozenset({"ACCUSE", "REQUEST", "REJECT", "THREATEN", "AGREE", "SUPPORT"})
 #: Event types whose xcomp/ccomp/object event is absorbed into them.
 ABSORBING = frozenset({"REQUEST", "THREATEN", "AGREE", "REJECT"})
 #: A more specific code for an absorbing event, by the type of what it is about.
@@ -202,9 +204,14 @@ class EventsStage:
             extra = [r for r in lent.get(token.i, ()) if r not in recipients and r not in actors]
             recipients = recipients + tuple(dict.fromkeys(extra))
             claim = read_claim(token, analysis.quotes, lambda t: _actor_of(t, index))
-            if claim.status == "alleged" and claim.claimed_by in actors:
-                # Someone telling their own act ("I call on ...", "we struck the base, the
-                # army said") asserts it: the act of saying is the act, or vouches for it.
+            if (
+                claim.status == "alleged"
+                and claim.claimed_by in actors
+                and code.plover_type in SPEECH_ACTS
+            ):
+                # A speech act told by the one who makes it ("I call on ...", "we accuse
+                # ...") is made in the telling: asserted. A deed its doer reports ("we
+                # struck the base, the army said") stays alleged.
                 claim = dataclasses.replace(claim, status="asserted")
             if claim.status == "planned" and code.plover_type in ("AGREE", "THREATEN"):
                 claim = dataclasses.replace(claim, status="asserted")
@@ -427,7 +434,19 @@ def _subject(verb: Any, after: int = 0) -> Any | None:
                 node = node.head
             continue
         if node.dep_ == "acl" and node.head is not node:
-            return node.head
+            noun = node.head
+            infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children)
+            if not infinitive:
+                return noun
+            # "Russia's plan [to invade]": the owner; "denied any plan [to invade]": the
+            # one who has (or denies) the plan.
+            owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+            if owner is not None:
+                return owner
+            if noun.dep_ not in ("dobj", "nsubjpass") or noun.head is noun:
+                return None
+            node = noun.head
+            continue
         break
     return None
 
@@ -446,6 +465,27 @@ def _accused(node: Any) -> Any | None:
     if verb.lemma_.lower() not in ACCUSING_VERBS:
         return None
     return next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
+
+
+def _instrument_owner(verb: Any, index: _ArticleIndex) -> list[str]:
+    """The owner of the event a passive verb was done in: "civilians were killed [in the
+    US' latest airstrikes]", "wounded [by Israeli shelling]" — the US, Israel."""
+    nouns = TriggerLexicon.load().nouns
+    for child in verb.children:
+        if child.dep_ != "prep" or child.lower_ not in ("in", "by", "during", "after"):
+            continue
+        for noun in child.children:
+            if noun.dep_ != "pobj" or noun.lemma_.lower() not in nouns:
+                continue
+            owners = [
+                a
+                for owner in noun.children
+                if owner.dep_ in ("poss", "nmod", "compound", "amod")
+                for a in _actors_of(owner, index)
+            ]
+            if owners:
+                return owners
+    return []
 
 
 def _doer_of(noun: Any, index: _ArticleIndex) -> list[str]:
@@ -501,6 +541,8 @@ def _arguments(
                 ]
         if subject is not None and not actors:
             actors += _actors_of(subject, index)
+        if not actors and any(c.dep_ == "nsubjpass" for c in token.children):
+            actors += _instrument_owner(token, index)
         if code.plover_type == "REQUEST" and _obligation(token) is not None:
             # "X said Y must do Z": X demands, Y is asked.
             recipients = actors + recipients
@@ -522,7 +564,9 @@ def _arguments(
                         ]
     else:
         for child in token.children:
-            if child.dep_ == "poss" or (child.dep_ in ("amod", "compound") and child.ent_type_):
+            if child.dep_ == "poss" or (
+                child.dep_ in ("amod", "compound", "nmod") and child.ent_type_
+            ):
                 actors += _actors_of(child, index)
             elif child.dep_ == "prep":
                 for grand in child.children:
@@ -602,7 +646,7 @@ def _one_actor(token: Any, index: _ArticleIndex) -> str | None:
         # "its aircraft", "their fighters": the owner stands for the actor.
         if owner is not None and owner.i != token.i and token.dep_ in ("nsubj", "csubj"):
             return _one_actor(owner, index)
-        return None
+        return _named_before(token, index)
     # Prefer an apposition ("the head of the bureau, Ismail Haniyeh"), then the nearest.
     for child in token.children:
         if child.dep_ == "appos":
@@ -610,6 +654,30 @@ def _one_actor(token: Any, index: _ArticleIndex) -> str | None:
             if inner:
                 return inner[0][2]
     return _owner_for_group(min(hits, key=lambda hit: abs(hit[0] - token.idx))[2], owner, index)
+
+
+#: How far back (characters) "the ministry" may find the actor it names.
+DEFINITE_REACH = 1500
+
+
+def _named_before(token: Any, index: _ArticleIndex) -> str | None:
+    """ "The ministry", "the group", "the president": the latest actor named before with
+    that word in a mention ("Russia's Defence Ministry said ... the ministry added")."""
+    if token.pos_ != "NOUN" or not any(c.lower_ == "the" for c in token.children):
+        return None
+    word = token.lemma_.lower()
+    for start, _end, actor_id in reversed(index.actor_mentions):
+        if start >= token.idx:
+            continue
+        if token.idx - start > DEFINITE_REACH:
+            return None
+        actor = index.actors[actor_id]
+        names = [actor.name, *(m.text for m in actor.mentions)]
+        if any(
+            word in name.lower().split() or f"{word}s" in name.lower().split() for name in names
+        ):
+            return actor_id
+    return None
 
 
 def _owner_for_group(actor: str, owner: Any | None, index: _ArticleIndex) -> str:

@@ -459,9 +459,14 @@ class CueReader:
             if child.dep_ == "prt" and child.i == verb.i + 1:
                 cue_end = end_of(child)  # "pointed out"
         item = Cue(cue=(verb.idx, cue_end), start=start, end=end, cue_token=verb)
+        addressee = self.addressee_of(verb, frame)
+        if subject is not None and subject.lemma_.lower() in STATEMENT_NOUNS:
+            # "A statement from Spain's foreign minister said ...": the writer speaks.
+            item.introduced = "statement"
+            author, to = self.author_of(subject)
+            subject, addressee = author or subject, addressee or to
         if subject is not None:
             item.speaker_token, item.speaker = subject, self.phrase(subject)
-        addressee = self.addressee_of(verb, frame)
         if addressee is not None:
             item.addressee = self.phrase(addressee)
         return item
