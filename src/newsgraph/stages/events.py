@@ -549,11 +549,12 @@ def _arguments(
             speaker = _subject(token.head, index.dateline_end)
             actors = _actors_of(speaker, index) if speaker is not None else []
         for child in token.children:
-            # "held talks [with X]", "shared evidence [with X]": the object's partner.
+            # "held talks [with X]", "suspended talks [with X]": the object's partner.
             if child.dep_ == "dobj":
                 for prep in child.children:
                     if prep.dep_ == "prep" and (
                         prep.lower_ in NOUN_TARGET_PREPS
+                        or prep.lower_ == "with"
                         or prep.lower_ in EXTRA_PREPS.get(code.plover_type, ())
                     ):
                         recipients += [
@@ -646,6 +647,14 @@ def _one_actor(token: Any, index: _ArticleIndex) -> str | None:
         # "its aircraft", "their fighters": the owner stands for the actor.
         if owner is not None and owner.i != token.i and token.dep_ in ("nsubj", "csubj"):
             return _one_actor(owner, index)
+        for child in token.children:
+            # "terrorists [from Hamas]", "fighters [from] the group": who they belong to.
+            if child.dep_ == "prep" and child.lower_ == "from" and token.pos_ == "NOUN":
+                for member_of in child.children:
+                    if member_of.dep_ == "pobj":
+                        found = _one_actor(member_of, index)
+                        if found is not None:
+                            return found
         return _named_before(token, index)
     # Prefer an apposition ("the head of the bureau, Ismail Haniyeh"), then the nearest.
     for child in token.children:

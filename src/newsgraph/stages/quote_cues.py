@@ -174,6 +174,11 @@ def past_dateline(subject: Token, after: int) -> Token | None:
     return next((c for c in subject.children if c.dep_ == "appos" and c.idx >= after), None)
 
 
+def _indefinite(noun: Token) -> bool:
+    """ "A statement": a new one, not the one mentioned before."""
+    return any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children)
+
+
 def _introduces_text(item: Cue) -> bool:
     """A statement noun with a verb that introduces it ("the letter reads", "as follows")."""
     verb = item.cue_token
@@ -586,7 +591,9 @@ class CueReader:
         "Haniyeh's letter", "a letter from Haniyeh", "Haniyeh has written a letter to X".
         """
         lemma = noun.lemma_.lower()
-        for candidate in (noun, *reversed(self.doc[: noun.i])):
+        # "A statement" is a new one; "the statement" the one mentioned last, if any.
+        earlier = () if _indefinite(noun) else tuple(reversed(self.doc[: noun.i]))
+        for candidate in (noun, *earlier):
             if candidate.lemma_.lower() != lemma:
                 continue
             author = None
@@ -599,6 +606,8 @@ class CueReader:
             authored = head.lemma_.lower() in AUTHORING_VERBS
             if author is None and authored and candidate.dep_ in ("dobj", "nsubjpass"):
                 author = self.subject(head)
+            if author is None and candidate is not noun and _indefinite(candidate):
+                break  # "a statement" with no writer named: where the text came in
             if author is None:
                 continue
             addressee = self.noun_addressee(candidate)
