@@ -316,3 +316,13 @@ def test_actor_found_through_the_structure(
     countries = {a.id: a.country for a in analysis.actors}
     [event] = [e for e in analysis.events if e.trigger and e.trigger.text == trigger]
     assert [countries[i] for i in event.actor_ids] == [country]
+
+
+def test_witnesses_are_the_claimants_not_the_actors(pipeline: Pipeline) -> None:
+    text = "Police fired tear gas at the protesters on Sunday, AFP journalists on site said.\n"
+    analysis = analyse(pipeline, text, source="Test Wire")
+    afp = {a.id for a in analysis.actors if "AFP" in a.text or "Agence" in a.name}
+    [fired] = [e for e in analysis.events if e.trigger and e.trigger.text == "fired"]
+    assert not set(fired.actor_ids) & afp and fired.actor_ids
+    assert fired.status == "alleged" and fired.claimed_by in afp
+    assert fired.reported_by == "Test Wire"
