@@ -326,3 +326,15 @@ def test_witnesses_are_the_claimants_not_the_actors(pipeline: Pipeline) -> None:
     assert not set(fired.actor_ids) & afp and fired.actor_ids
     assert fired.status == "alleged" and fired.claimed_by in afp
     assert fired.reported_by == "Test Wire"
+
+
+def test_a_person_called_by_one_name_is_the_person_named_before(pipeline: Pipeline) -> None:
+    text = (
+        "Army spokesman Sani Kukasheka Usman spoke on Monday. "
+        "Usman accused the separatists of attacking police stations.\n"
+    )
+    analysis = analyse(pipeline, text)
+    accuse = only(analysis, "ACCUSE")
+    assert actor_names(analysis, accuse.actor_ids) == {"Sani Kukasheka Usman"}
+    [quote] = [q for q in analysis.quotes if "separatists" in q.text]
+    assert quote.speaker_id == accuse.actor_ids[0]

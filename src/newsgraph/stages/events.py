@@ -655,7 +655,7 @@ def _one_actor(token: Any, index: _ArticleIndex) -> str | None:
                         found = _one_actor(member_of, index)
                         if found is not None:
                             return found
-        return _named_before(token, index)
+        return _named_before(token, index) or _by_surname(token, index)
     # Prefer an apposition ("the head of the bureau, Ismail Haniyeh"), then the nearest.
     for child in token.children:
         if child.dep_ == "appos":
@@ -663,6 +663,19 @@ def _one_actor(token: Any, index: _ArticleIndex) -> str | None:
             if inner:
                 return inner[0][2]
     return _owner_for_group(min(hits, key=lambda hit: abs(hit[0] - token.idx))[2], owner, index)
+
+
+def _by_surname(token: Any, index: _ArticleIndex) -> str | None:
+    """ "Usman accused ...": a person named in full before, called by one of their names."""
+    if token.pos_ != "PROPN" or not token.text[:1].isupper():
+        return None
+    word = token.text.lower()
+    found = [
+        actor.id
+        for actor in index.actors.values()
+        if actor.kind == "person" and actor.start < token.idx and word in actor.name.lower().split()
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 #: How far back (characters) "the ministry" may find the actor it names.
