@@ -289,7 +289,7 @@ def test_a_coordinated_verb_does_not_lend_its_denial(pipeline: Pipeline) -> None
 def test_a_clause_of_its_own_is_not_inside_according_to(pipeline: Pipeline) -> None:
     text = (
         "At least 50 people were killed in the air strike, according to media reports, "
-        "as the United Nations condemned the attack."
+        "as the United Nations condemned the attack.\n\nThe army gave no figures.\n"
     )
     analysis = analyse(pipeline, text)
     condemned = only(analysis, "ACCUSE")

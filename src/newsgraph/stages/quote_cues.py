@@ -276,7 +276,9 @@ class CueReader:
 
         def kept(i: int) -> bool:
             token = self.doc[i]
-            if (token.is_punct and token.text not in "\"“”''") or token.dep_ == "cc":
+            if token.is_space or (token.is_punct and token.text not in "\"“”''"):
+                return False
+            if token.dep_ == "cc":
                 return False
             return not any(low <= i <= high for low, high in removed)
 
