@@ -338,3 +338,10 @@ def test_a_person_called_by_one_name_is_the_person_named_before(pipeline: Pipeli
     assert actor_names(analysis, accuse.actor_ids) == {"Sani Kukasheka Usman"}
     [quote] = [q for q in analysis.quotes if "separatists" in q.text]
     assert quote.speaker_id == accuse.actor_ids[0]
+
+
+def test_announcing_sanctions_is_imposing_them(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "The US announced sanctions against 16 Venezuelan officials.\n")
+    sanction = only(analysis, "SANCTION")
+    assert sanction.status == "asserted"
+    assert [a.country for a in analysis.actors if a.id in sanction.actor_ids] == ["USA"]

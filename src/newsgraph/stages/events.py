@@ -204,14 +204,15 @@ class EventsStage:
             extra = [r for r in lent.get(token.i, ()) if r not in recipients and r not in actors]
             recipients = recipients + tuple(dict.fromkeys(extra))
             claim = read_claim(token, analysis.quotes, lambda t: _actor_of(t, index))
+            announced = token.dep_ == "dobj" and token.head.lemma_.lower() in LIGHT_VERBS
             if (
                 claim.status == "alleged"
                 and claim.claimed_by in actors
-                and code.plover_type in SPEECH_ACTS
+                and (code.plover_type in SPEECH_ACTS or announced)
             ):
                 # A speech act told by the one who makes it ("I call on ...", "we accuse
-                # ...") is made in the telling: asserted. A deed its doer reports ("we
-                # struck the base, the army said") stays alleged.
+                # ...", "the US announced sanctions") is made in the telling: asserted. A
+                # deed its doer reports ("we struck the base, the army said") stays alleged.
                 claim = dataclasses.replace(claim, status="asserted")
             if claim.status == "planned" and code.plover_type in ("AGREE", "THREATEN"):
                 claim = dataclasses.replace(claim, status="asserted")
