@@ -345,3 +345,17 @@ def test_announcing_sanctions_is_imposing_them(pipeline: Pipeline) -> None:
     sanction = only(analysis, "SANCTION")
     assert sanction.status == "asserted"
     assert [a.country for a in analysis.actors if a.id in sanction.actor_ids] == ["USA"]
+
+
+def test_he_inside_a_quote_is_not_its_speaker(pipeline: Pipeline) -> None:
+    text = (
+        'Mark Clarke bought the mine. "I have taken responsibility," Hillary Clinton said. '
+        '"He refuses to apologise to the families."\n'
+    )
+    analysis = analyse(pipeline, text)
+    reject = only(analysis, "REJECT")
+    assert actor_names(analysis, reject.actor_ids) == {"Mark Clarke"}
+    assert reject.status == "alleged"
+    assert actor_names(analysis, (reject.claimed_by,) if reject.claimed_by else ()) == {
+        "Hillary Clinton"
+    }

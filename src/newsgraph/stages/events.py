@@ -146,9 +146,11 @@ class _ArticleIndex:
     def actors_in(self, start: int, end: int) -> list[tuple[int, int, str]]:
         return [m for m in self.actor_mentions if m[0] < end and m[1] > start]
 
-    def recent_actor(self, before: int, person: bool | None) -> str | None:
+    def recent_actor(
+        self, before: int, person: bool | None, other_than: str | None = None
+    ) -> str | None:
         for start, _end, actor_id in reversed(self.actor_mentions):
-            if start >= before:
+            if start >= before or actor_id == other_than:
                 continue
             if before - start > 600:
                 return None
@@ -635,9 +637,13 @@ def _one_actor(token: Any, index: _ArticleIndex) -> str | None:
     if low in _FIRST_PERSON:
         return index.speaker_at(token.idx)
     if low in _PRONOUNS or low in _PERSON_POSSESSIVES:
-        return _subject_before(token, index, person=True) or index.recent_actor(
+        found = _subject_before(token, index, person=True) or index.recent_actor(
             token.idx, person=True
         )
+        if found is not None and found == index.speaker_at(token.idx):
+            # Inside a quote "he" is someone else: the speaker would say "I".
+            found = index.recent_actor(token.idx, person=True, other_than=found)
+        return found
     if low in _GROUP_PRONOUNS:
         return _subject_before(token, index, person=False) or index.recent_actor(
             token.idx, person=False

@@ -382,8 +382,9 @@ class _Actors:
             if best[0] > 0:
                 return best[1]
             # "Usman said": one person named in full elsewhere, called by one name.
-            word = self.text[bounds[0] : bounds[1]]
-            people = self.name_words.get(word.lower(), []) if word.istitle() else []
+            words = self.text[bounds[0] : bounds[1]].split()
+            named = bool(words) and all(w[:1].isupper() for w in words)  # "Mr. Clarke"
+            people = self.name_words.get(words[-1].lower(), []) if named else []
             if len(people) == 1:
                 return people[0]
         return None
