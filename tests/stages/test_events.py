@@ -359,3 +359,11 @@ def test_he_inside_a_quote_is_not_its_speaker(pipeline: Pipeline) -> None:
     assert actor_names(analysis, (reject.claimed_by,) if reject.claimed_by else ()) == {
         "Hillary Clinton"
     }
+
+
+def test_he_in_reported_speech_is_the_speaker(pipeline: Pipeline) -> None:
+    text = "Gang leader Jimmy Cherizier warned that he will keep trying to oust Ariel Henry.\n"
+    analysis = analyse(pipeline, text)
+    threat = only(analysis, "THREATEN")
+    assert actor_names(analysis, threat.actor_ids) == {"Jimmy Cherizier"}
+    assert actor_names(analysis, threat.recipient_ids) == {"Ariel Henry"}

@@ -66,6 +66,8 @@ LABOUR_STRIKE = "143"
 #: Violence by protesters is a riot (PROTEST, CAMEO 145), not an assault.
 RIOT = "145"
 PROTESTER_WORDS = _words("protester protestor demonstrator rioter mob crowd marcher")
+#: Verbs whose object event is made by saying it ("announced sanctions").
+ANNOUNCING = _words("announce declare proclaim")
 #: Event types made by saying them: told by their own maker, they are asserted.
 SPEECH_ACTS = frozenset({"ACCUSE", "REQUEST", "REJECT", "THREATEN", "AGREE", "SUPPORT"})
 #: Event types whose xcomp/ccomp/object event is absorbed into them.
@@ -136,10 +138,14 @@ class _ArticleIndex:
         self.dates = sorted((d.start, d.end, d) for d in analysis.dates if d.value)
         self.quotes = analysis.quotes
 
-    def speaker_at(self, offset: int) -> str | None:
-        """The speaker of the quote holding ``offset`` ("I", "we" inside it are them)."""
+    def speaker_at(self, offset: int, *, direct: bool = False) -> str | None:
+        """The speaker of the quote holding ``offset`` ("I", "we" inside it are them);
+        with ``direct``, only of a quote in the speaker's own words (in reported speech,
+        "he said he would ..." — "he" is the speaker)."""
         for quote in self.quotes:
             if quote.start <= offset < quote.end:
+                if direct and quote.kind == "indirect":
+                    return None
                 return quote.speaker_id
         return None
 
@@ -206,7 +212,7 @@ class EventsStage:
             extra = [r for r in lent.get(token.i, ()) if r not in recipients and r not in actors]
             recipients = recipients + tuple(dict.fromkeys(extra))
             claim = read_claim(token, analysis.quotes, lambda t: _actor_of(t, index))
-            announced = token.dep_ == "dobj" and token.head.lemma_.lower() in LIGHT_VERBS
+            announced = token.dep_ == "dobj" and token.head.lemma_.lower() in ANNOUNCING
             if (
                 claim.status == "alleged"
                 and claim.claimed_by in actors
@@ -640,7 +646,7 @@ def _one_actor(token: Any, index: _ArticleIndex) -> str | None:
         found = _subject_before(token, index, person=True) or index.recent_actor(
             token.idx, person=True
         )
-        if found is not None and found == index.speaker_at(token.idx):
+        if found is not None and found == index.speaker_at(token.idx, direct=True):
             # Inside a quote "he" is someone else: the speaker would say "I".
             found = index.recent_actor(token.idx, person=True, other_than=found)
         return found
