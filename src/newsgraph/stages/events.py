@@ -213,14 +213,17 @@ class EventsStage:
             recipients = recipients + tuple(dict.fromkeys(extra))
             claim = read_claim(token, analysis.quotes, lambda t: _actor_of(t, index))
             announced = token.dep_ == "dobj" and token.head.lemma_.lower() in ANNOUNCING
+            said = _subject(token, index.dateline_end) if token.pos_ in ("VERB", "AUX") else None
+            performed = said is not None and said.lower_ in ("i", "we")
             if (
                 claim.status == "alleged"
                 and claim.claimed_by in actors
-                and (code.plover_type in SPEECH_ACTS or announced)
+                and ((performed and code.plover_type in SPEECH_ACTS) or announced)
             ):
-                # A speech act told by the one who makes it ("I call on ...", "we accuse
-                # ...", "the US announced sanctions") is made in the telling: asserted. A
-                # deed its doer reports ("we struck the base, the army said") stays alleged.
+                # A speech act its maker performs in their own words ("I call on ...", "we
+                # accuse ...") or announces ("the US announced sanctions") is made in the
+                # telling: asserted. What they report of themselves ("she said she opposes
+                # the deal", "we struck the base, the army said") stays alleged.
                 claim = dataclasses.replace(claim, status="asserted")
             if claim.status == "planned" and code.plover_type in ("AGREE", "THREATEN"):
                 claim = dataclasses.replace(claim, status="asserted")
