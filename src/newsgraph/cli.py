@@ -782,6 +782,19 @@ def evaluate_event_location(data: str, limit: int | None, as_json: bool) -> None
     _print_metrics(run(Path(data), limit=limit), "json" if as_json else "table")
 
 
+@evaluate.command(name="claims")
+@data_dir_option
+@limit_option
+@eval_format_option
+def evaluate_claims(data: str, limit: int | None, as_json: bool) -> None:
+    """Event claims on PolNeAR: claimant inside attributions, false claims outside."""
+    from pathlib import Path
+
+    from newsgraph.evaluate.claims import evaluate_claims as run
+
+    _print_metrics(run(Path(data), limit=limit), "json" if as_json else "table")
+
+
 @evaluate.command(name="tone")
 @data_file_option
 @limit_option

@@ -209,3 +209,164 @@ def test_the_mission_story(pipeline: Pipeline, demo_dir: Path) -> None:
         assert event.text == text[event.start : event.end]
         assert event.trigger is not None
         assert event.trigger.text == text[event.trigger.start : event.trigger.end]
+
+
+# A wire story shaped like the published letter story: a datelined lead, then one long line
+# holding the whole letter, introduced inline, salutation and signature run into the text.
+SEED_SHAPE = (
+    "TEHRAN, May 10 (ECNA) - Ismail Haniyeh, head of the political bureau of the Palestinian "
+    "resistance movement Hamas, has written a letter to the Leader of the Islamic Revolution "
+    "Ayatollah Sayyed Ali Khamenei, describing the crimes of the Zionist regime in Al-Quds and "
+    "calling on the Islamic world to act. The text of the letter is as follows: His Eminence "
+    "Ayatollah Sayyed Ali Khamenei Supreme Leader of the Islamic Revolution of Iran Peace and "
+    "the mercy of God be upon you It is a source of honour to write to you while our people in "
+    "Al-Quds stand firm. In recent days the Zionist regime has displaced dozens of Palestinian "
+    "families from their homes in the Sheikh Jarrah neighbourhood, and its soldiers have "
+    "attacked worshippers at the Al-Aqsa Mosque with stun grenades and rubber bullets. We "
+    "accuse the Zionist regime of carrying out ethnic cleansing in Al-Quds before the eyes of "
+    "the world. I call on the Islamic world, its scholars, its governments and its peoples to "
+    "take practical steps to defend Al-Quds and the Al-Aqsa Mosque. Your brother Ismail "
+    "Haniyeh Head of the Political Bureau of Hamas\n"
+)
+
+
+def test_the_seed_shape_letter_is_haniyehs_claim(pipeline: Pipeline) -> None:
+    """The letter is Haniyeh's statement to Khamenei; his appeal and accusation are his acts
+    (asserted); what the letter says Israel did is alleged, claimed by him, reported by ECNA."""
+    text = SEED_SHAPE
+    analysis = analyse(pipeline, text, source="ECNA")
+    names = {a.id: a.name for a in analysis.actors}
+    haniyeh = {i for i, n in names.items() if "Haniyeh" in n or n == "Hamas"}
+    khamenei = {i for i, n in names.items() if "Khamenei" in n}
+    israel = {a.id for a in analysis.actors if a.country == "ISR"}
+    [letter] = [q for q in analysis.quotes if "Sheikh Jarrah" in q.text]
+    assert letter.kind == "statement" and letter.speaker_id in haniyeh
+    assert letter.addressee_id in khamenei
+    assert letter.text.startswith("His Eminence") and letter.text.endswith("Hamas")
+    inside = [e for e in analysis.events if letter.start <= e.trigger.start < letter.end]
+    for plover_type in ("REQUEST", "ACCUSE"):
+        assert any(
+            e.plover_type == plover_type and set(e.actor_ids) & haniyeh and e.status == "asserted"
+            for e in inside
+        ), plover_type
+    for trigger in ("displaced", "attacked"):
+        [event] = [e for e in inside if e.trigger.text == trigger]
+        assert event.status == "alleged" and event.claimed_by in haniyeh
+        assert set(event.actor_ids) & israel, trigger
+    assert all(e.reported_by == "ECNA" for e in analysis.events)
+
+
+@pytest.mark.parametrize(
+    ("text", "accuser", "actor"),
+    [
+        ("The Russian defense ministry accused Kyiv of launching a drone attack on Moscow.",
+         "RUS", "UKR"),
+        ("The envoys met officials from Algeria, which they accuse of shooting down a drone.",
+         None, "DZA"),
+    ],
+)  # fmt: skip
+def test_the_accused_is_the_actor_of_what_they_are_accused_of(
+    pipeline: Pipeline, text: str, accuser: str | None, actor: str
+) -> None:
+    analysis = analyse(pipeline, text)
+    countries = {a.id: a.country for a in analysis.actors}
+    content = [e for e in analysis.events if e.plover_type == "ASSAULT"]
+    assert content and all(e.status == "alleged" for e in content)
+    assert all([countries[i] for i in e.actor_ids] == [actor] for e in content)
+    accuse = only(analysis, "ACCUSE")
+    assert actor in [countries[i] for i in accuse.recipient_ids]
+    if accuser is not None:
+        assert [countries[i] for i in accuse.actor_ids] == [accuser]
+
+
+def test_a_coordinated_verb_does_not_lend_its_denial(pipeline: Pipeline) -> None:
+    text = "The Taliban refuted the claims and warned Pakistan that more strikes would be met."
+    analysis = analyse(pipeline, text)
+    warned = [e for e in analysis.events if e.trigger and e.trigger.text == "warned"]
+    assert warned and all(e.status != "denied" for e in warned)
+
+
+def test_a_clause_of_its_own_is_not_inside_according_to(pipeline: Pipeline) -> None:
+    text = (
+        "At least 50 people were killed in the air strike, according to media reports, "
+        "as the United Nations condemned the attack.\n\nThe army gave no figures.\n"
+    )
+    analysis = analyse(pipeline, text)
+    condemned = only(analysis, "ACCUSE")
+    assert condemned.status == "asserted" and condemned.claimed_by is None
+    assert actor_names(analysis, condemned.actor_ids) == {"United Nations"}
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "country"),
+    [
+        # the owner of the event a passive verb was done in
+        ("At least 12 civilians were killed in the US latest airstrikes on Syria.", "killed",
+         "USA"),
+        # the one who denies a plan is the one who would carry it out
+        ("Moscow has denied any plan to invade Ukraine.", "invade", "RUS"),
+        # a group with no country owned by one that has one
+        ("Israel said its soldiers attacked the camp.", "attacked", "ISR"),
+    ],
+)  # fmt: skip
+def test_actor_found_through_the_structure(
+    pipeline: Pipeline, text: str, trigger: str, country: str
+) -> None:
+    analysis = analyse(pipeline, text)
+    countries = {a.id: a.country for a in analysis.actors}
+    [event] = [e for e in analysis.events if e.trigger and e.trigger.text == trigger]
+    assert [countries[i] for i in event.actor_ids] == [country]
+
+
+def test_witnesses_are_the_claimants_not_the_actors(pipeline: Pipeline) -> None:
+    text = "Police fired tear gas at the protesters on Sunday, AFP journalists on site said.\n"
+    analysis = analyse(pipeline, text, source="Test Wire")
+    afp = {a.id for a in analysis.actors if "AFP" in a.text or "Agence" in a.name}
+    [fired] = [e for e in analysis.events if e.trigger and e.trigger.text == "fired"]
+    assert not set(fired.actor_ids) & afp and fired.actor_ids
+    assert fired.status == "alleged" and fired.claimed_by in afp
+    assert fired.reported_by == "Test Wire"
+
+
+def test_a_person_called_by_one_name_is_the_person_named_before(pipeline: Pipeline) -> None:
+    text = (
+        "Army spokesman Sani Kukasheka Usman spoke on Monday. "
+        "Usman accused the separatists of attacking police stations.\n"
+    )
+    analysis = analyse(pipeline, text)
+    accuse = only(analysis, "ACCUSE")
+    assert actor_names(analysis, accuse.actor_ids) == {"Sani Kukasheka Usman"}
+    [quote] = [q for q in analysis.quotes if "separatists" in q.text]
+    assert quote.speaker_id == accuse.actor_ids[0]
+
+
+def test_announcing_sanctions_is_imposing_them(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "The US announced sanctions against 16 Venezuelan officials.\n")
+    sanction = only(analysis, "SANCTION")
+    assert sanction.status == "asserted"
+    assert [a.country for a in analysis.actors if a.id in sanction.actor_ids] == ["USA"]
+
+
+def test_he_inside_a_quote_is_not_its_speaker(pipeline: Pipeline) -> None:
+    text = (
+        'Mark Clarke bought the mine. "I have taken responsibility," Hillary Clinton said. '
+        '"He refuses to apologise to the families."\n'
+    )
+    analysis = analyse(pipeline, text)
+    reject = only(analysis, "REJECT")
+    assert actor_names(analysis, reject.actor_ids) == {"Mark Clarke"}
+    assert reject.status == "alleged"
+    assert actor_names(analysis, (reject.claimed_by,) if reject.claimed_by else ()) == {
+        "Hillary Clinton"
+    }
+
+
+def test_he_in_reported_speech_is_the_speaker(pipeline: Pipeline) -> None:
+    text = (
+        "Gang leader Jimmy Cherizier warned that he will keep trying to oust Ariel Henry "
+        "from office.\n"
+    )
+    analysis = analyse(pipeline, text)
+    threat = only(analysis, "THREATEN")
+    assert actor_names(analysis, threat.actor_ids) == {"Jimmy Cherizier"}
+    assert actor_names(analysis, threat.recipient_ids) == {"Ariel Henry"}

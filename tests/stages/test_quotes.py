@@ -464,3 +464,33 @@ def test_quotes_dateline_place_is_never_the_speaker() -> None:
     [letter] = [q for q in record.quotes if q.kind == "statement"]
     assert names.get(letter.speaker_id or "") == "Ismail Haniyeh"
     assert names.get(letter.addressee_id or "") == "Ali Khamenei"
+
+
+def test_a_letter_introduced_inside_a_line_is_a_statement(pipeline: Pipeline) -> None:
+    text = (
+        "Ismail Haniyeh has written a letter to Ali Khamenei. The text of the letter is as "
+        "follows: Your Eminence Ali Khamenei Peace be upon you The occupation forces stormed "
+        "the mosque. Your brother Ismail Haniyeh\n"
+    )
+    letter = quote_with(analyse(pipeline, text), "stormed the mosque")
+    assert letter.kind == "statement"
+    assert letter.text.startswith("Your Eminence") and letter.text.endswith("Ismail Haniyeh")
+    assert letter.speaker is not None and "Haniyeh" in letter.speaker.text
+    assert letter.addressee is not None and "Khamenei" in letter.addressee.text
+
+
+def test_a_colon_inside_a_line_is_not_always_a_quote(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "The plan has three parts: a ceasefire, talks and aid.\n")
+    assert not any("ceasefire" in q.text for q in analysis.quotes)
+
+
+def test_a_statement_speaks_for_its_writer(pipeline: Pipeline) -> None:
+    text = "A statement from Foreign Minister Jose Albares said Spain rejects the accusation.\n"
+    quote = quote_with(analyse(pipeline, text), "Spain rejects")
+    assert quote.kind == "statement"
+    assert quote.speaker is not None and "Albares" in quote.speaker.text
+
+
+def test_the_latest_is_not_a_source(pipeline: Pipeline) -> None:
+    analysis = analyse(pipeline, "The Latest: Trump urges supporters to watch polling places\n")
+    assert not any(q.speaker and q.speaker.text == "The Latest" for q in analysis.quotes)

@@ -46,6 +46,9 @@ FUTURE_AUX = _words("will shall 'll wo would")
 NEGATIONS = _words("not n't never no")
 #: Links by which a claim verb holds its content ("said [that ...]", "accused X [of ...]").
 _CONTENT = frozenset({"ccomp", "xcomp", "pcomp", "prep", "dobj", "oprd"})
+#: Prepositions by which a claim verb holds its content ("accused X [of]", "blamed X
+#: [for]", "spoke [about]"); others set the scene ("said [during] a rally").
+CONTENT_PREPS = _words("of for about over with against on")
 #: Links followed upward from a trigger to the verbs it depends on.
 _UP = frozenset({"xcomp", "ccomp", "pcomp", "pobj", "prep", "dobj", "conj", "acl", "advcl"})
 
@@ -105,14 +108,17 @@ def read_claim(
     for depth, node in enumerate(chain):
         lemma = node.lemma_.lower()
         is_verb = node.pos_ in ("VERB", "AUX")
-        if (depth == 0 or node.dep_ != "conj") and _negated(node) and depth <= 1:
+        # A coordinated verb is a sibling act, not what frames this one: "refuted the
+        # claims and [warned] that ..." is a warning, not a denial.
+        sibling = depth > 0 and chain[depth - 1].dep_ == "conj"
+        if (depth == 0 or node.dep_ != "conj") and _negated(node) and depth <= 1 and not sibling:
             status = status or "negated"
-        if depth > 0 and is_verb:
+        if depth > 0 and is_verb and not sibling:
             if lemma in DENIAL_VERBS:
                 status = status or "denied"
                 claimed_by = claimed_by or _subject_actor(node, actor_at)
                 break
-            if lemma in CLAIM_VERBS and chain[depth - 1].dep_ in _CONTENT:
+            if lemma in CLAIM_VERBS and _holds_content(chain[depth - 1]):
                 # The nearest claim verb's subject is the claimant ("sources said,
                 # after Hezbollah said it had fired ..."), before an enclosing quote's.
                 alleged = stated = True
@@ -137,6 +143,13 @@ def read_claim(
     if status is None:
         status = "alleged" if alleged else "asserted"
     return Claim(status, claimed_by, stated)
+
+
+def _holds_content(link: Any) -> bool:
+    """Whether ``link`` (a dependent of a claim verb on the trigger's chain) is its content."""
+    if link.dep_ == "prep":
+        return link.lower_ in CONTENT_PREPS
+    return link.dep_ in _CONTENT
 
 
 def _cue_lemma(doc: Any, quote: Quote) -> str:

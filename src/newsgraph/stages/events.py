@@ -46,6 +46,7 @@ from newsgraph.stages.event_claims import read_claim
 from newsgraph.stages.event_lexicon import CameoCode, Trigger, TriggerLexicon, cameo_codes
 from newsgraph.stages.event_types import NONE as NO_EVENT
 from newsgraph.stages.event_types import EventTypeModel
+from newsgraph.stages.quote_cues import past_dateline
 from newsgraph.stages.wordsets import words as _words
 
 #: Verbs that carry an event noun as their object ("launched strikes").
@@ -91,6 +92,10 @@ CLAUSE_HEADS = frozenset({"ROOT", "conj", "ccomp", "xcomp", "advcl", "relcl"})
 #: Violence by protesters is a riot (PROTEST, CAMEO 145), not an assault.
 RIOT = "145"
 PROTESTER_WORDS = _words("protester protestor demonstrator rioter mob crowd marcher")
+#: Verbs whose object event is made by saying it ("announced sanctions").
+ANNOUNCING = _words("announce declare proclaim")
+#: Event types made by saying them: told by their own maker, they are asserted.
+SPEECH_ACTS = frozenset({"ACCUSE", "REQUEST", "REJECT", "THREATEN", "AGREE", "SUPPORT"})
 #: Event types whose xcomp/ccomp/object event is absorbed into them.
 ABSORBING = frozenset({"REQUEST", "THREATEN", "AGREE", "REJECT"})
 #: A more specific code for an absorbing event, by the type of what it is about.
@@ -111,6 +116,10 @@ INTENT_CODES: dict[tuple[str, str], str] = {
 #: "Deny": its content stays an event of its own, with status denied.
 DENIAL_CODE = "127"
 RECIPIENT_PREPS = _words("on against at with to upon into toward towards over")
+#: Verbs whose object is accused of what follows "of"/"for"/"with" ("accused Kiev [of
+#: launching]"): the object is the actor of that content, not the accuser.
+ACCUSING_VERBS = _words("accuse blame charge suspect indict convict hold condemn")
+ACCUSED_OF = _words("of for with over")
 #: Prepositions that name the other side for some types only ("withdraw [from Lebanon]",
 #: "a meeting [with Obama]", "mediation [between] ...", "an investigation [into] ...").
 EXTRA_PREPS: dict[str, tuple[str, ...]] = {
@@ -155,19 +164,25 @@ class _ArticleIndex:
         self.dates = sorted((d.start, d.end, d) for d in analysis.dates if d.value)
         self.quotes = analysis.quotes
 
-    def speaker_at(self, offset: int) -> str | None:
-        """The speaker of the quote holding ``offset`` ("I", "we" inside it are them)."""
+    def speaker_at(self, offset: int, *, direct: bool = False) -> str | None:
+        """The speaker of the quote holding ``offset`` ("I", "we" inside it are them);
+        with ``direct``, only of a quote in the speaker's own words (in reported speech,
+        "he said he would ..." — "he" is the speaker)."""
         for quote in self.quotes:
             if quote.start <= offset < quote.end:
+                if direct and quote.kind == "indirect":
+                    return None
                 return quote.speaker_id
         return None
 
     def actors_in(self, start: int, end: int) -> list[tuple[int, int, str]]:
         return [m for m in self.actor_mentions if m[0] < end and m[1] > start]
 
-    def recent_actor(self, before: int, person: bool | None) -> str | None:
+    def recent_actor(
+        self, before: int, person: bool | None, other_than: str | None = None
+    ) -> str | None:
         for start, _end, actor_id in reversed(self.actor_mentions):
-            if start >= before:
+            if start >= before or actor_id == other_than:
                 continue
             if before - start > 600:
                 return None
@@ -224,6 +239,19 @@ class EventsStage:
             extra = [r for r in lent.get(token.i, ()) if r not in recipients and r not in actors]
             recipients = recipients + tuple(dict.fromkeys(extra))
             claim = read_claim(token, analysis.quotes, lambda t: _actor_of(t, index))
+            announced = token.dep_ == "dobj" and token.head.lemma_.lower() in ANNOUNCING
+            said = _subject(token, index.dateline_end) if token.pos_ in ("VERB", "AUX") else None
+            performed = said is not None and said.lower_ in ("i", "we")
+            if (
+                claim.status == "alleged"
+                and claim.claimed_by in actors
+                and ((performed and code.plover_type in SPEECH_ACTS) or announced)
+            ):
+                # A speech act its maker performs in their own words ("I call on ...", "we
+                # accuse ...") or announces ("the US announced sanctions") is made in the
+                # telling: asserted. What they report of themselves ("she said she opposes
+                # the deal", "we struck the base, the army said") stays alleged.
+                claim = dataclasses.replace(claim, status="asserted")
             if claim.status == "planned" and code.plover_type in ("AGREE", "THREATEN"):
                 claim = dataclasses.replace(claim, status="asserted")
             elif claim.status == "planned" and claim.stated:
@@ -453,9 +481,12 @@ def _subject(verb: Any, after: int = 0) -> Any | None:
     subjects."""
     node = verb
     for _ in range(5):
+        accused = _accused(node)
+        if accused is not None:
+            return accused
         for child in node.children:
-            if child.dep_ in ("nsubj", "csubj") and child.idx >= after:
-                return child
+            if child.dep_ in ("nsubj", "csubj") and past_dateline(child, after) is not None:
+                return past_dateline(child, after)
             if child.dep_ == "nsubjpass":
                 return None
         if node.dep_ == "xcomp" and node.head.lemma_.lower() in OBJECT_CONTROL:
@@ -468,9 +499,72 @@ def _subject(verb: Any, after: int = 0) -> Any | None:
                 node = node.head
             continue
         if node.dep_ == "acl" and node.head is not node:
-            return node.head
+            noun = node.head
+            infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children)
+            if not infinitive:
+                return noun
+            # "Russia's plan [to invade]": the owner; "denied any plan [to invade]": the
+            # one who has (or denies) the plan.
+            owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+            if owner is not None:
+                return owner
+            if noun.dep_ not in ("dobj", "nsubjpass") or noun.head is noun:
+                return None
+            node = noun.head
+            continue
         break
     return None
+
+
+def _accused(node: Any) -> Any | None:
+    """The one accused when ``node`` is what they are accused of: "accused [Kiev] of
+    launching", "[Algeria], which they accuse of having shot down", "[Kiev] was blamed
+    for the attack" — the accused did it, not the accuser."""
+    prep = node.head
+    if node.dep_ not in ("pcomp", "pobj") or prep.dep_ != "prep" or prep.lower_ not in ACCUSED_OF:
+        return None
+    verb = prep.head
+    if verb.pos_ in ("NOUN", "PROPN") and verb.dep_ in ("dobj", "nsubjpass"):
+        accused, verb = verb, verb.head  # "accused Kiev [of ...]" with "of" under Kiev
+        return accused if verb.lemma_.lower() in ACCUSING_VERBS else None
+    if verb.lemma_.lower() not in ACCUSING_VERBS:
+        return None
+    return next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
+
+
+def _instrument_owner(verb: Any, index: _ArticleIndex) -> list[str]:
+    """The owner of the event a passive verb was done in: "civilians were killed [in the
+    US' latest airstrikes]", "wounded [by Israeli shelling]" — the US, Israel."""
+    nouns = TriggerLexicon.load().nouns
+    for child in verb.children:
+        if child.dep_ != "prep" or child.lower_ not in ("in", "by", "during", "after"):
+            continue
+        for noun in child.children:
+            if noun.dep_ != "pobj" or noun.lemma_.lower() not in nouns:
+                continue
+            owners = [
+                a
+                for owner in noun.children
+                if owner.dep_ in ("poss", "nmod", "compound", "amod")
+                for a in _actors_of(owner, index)
+            ]
+            if owners:
+                return owners
+    return []
+
+
+def _doer_of(noun: Any, index: _ArticleIndex) -> list[str]:
+    """Who did what a noun names: "crimes [committed by X]", "attacks [by X]"."""
+    for child in noun.children:
+        if child.dep_ == "acl":
+            for agent in child.children:
+                if agent.dep_ == "agent":
+                    return [
+                        a for g in agent.children if g.dep_ == "pobj" for a in _actors_of(g, index)
+                    ]
+        if child.dep_ == "prep" and child.lower_ == "by":
+            return [a for g in child.children if g.dep_ == "pobj" for a in _actors_of(g, index)]
+    return []
 
 
 def _arguments(
@@ -488,7 +582,10 @@ def _arguments(
                     if grand.dep_ == "pobj":
                         actors += _actors_of(grand, index)
             elif child.dep_ in ("dobj", "dative", "iobj"):
-                recipients += _actors_of(child, index)
+                found = _actors_of(child, index)
+                if not found and code.plover_type in ("ACCUSE", "REJECT", "SANCTION"):
+                    found = _doer_of(child, index)  # "condemns crimes committed by X"
+                recipients += found
             elif child.dep_ == "ccomp" and code.plover_type in ("REQUEST", "ACCUSE"):
                 # "demanded [that the US cancel ...]": who is to act is the recipient.
                 recipients += [
@@ -497,7 +594,7 @@ def _arguments(
                     if grand.dep_ in ("nsubj", "nsubjpass")
                     for a in _actors_of(grand, index)
                 ]
-            elif child.dep_ == "prep" and (
+            elif child.dep_ in ("prep", "prt") and (
                 child.lower_ in RECIPIENT_PREPS
                 or child.lower_ in EXTRA_PREPS.get(code.plover_type, ())
             ):
@@ -509,17 +606,20 @@ def _arguments(
                 ]
         if subject is not None and not actors:
             actors += _actors_of(subject, index)
+        if not actors and any(c.dep_ == "nsubjpass" for c in token.children):
+            actors += _instrument_owner(token, index)
         if code.plover_type == "REQUEST" and _obligation(token) is not None:
             # "X said Y must do Z": X demands, Y is asked.
             recipients = actors + recipients
             speaker = _subject(token.head, index.dateline_end)
             actors = _actors_of(speaker, index) if speaker is not None else []
         for child in token.children:
-            # "held talks [with X]", "shared evidence [with X]": the object's partner.
+            # "held talks [with X]", "suspended talks [with X]": the object's partner.
             if child.dep_ == "dobj":
                 for prep in child.children:
                     if prep.dep_ == "prep" and (
                         prep.lower_ in NOUN_TARGET_PREPS
+                        or prep.lower_ == "with"
                         or prep.lower_ in EXTRA_PREPS.get(code.plover_type, ())
                     ):
                         recipients += [
@@ -530,7 +630,9 @@ def _arguments(
                         ]
     else:
         for child in token.children:
-            if child.dep_ == "poss" or (child.dep_ in ("amod", "compound") and child.ent_type_):
+            if child.dep_ == "poss" or (
+                child.dep_ in ("amod", "compound", "nmod") and child.ent_type_
+            ):
                 actors += _actors_of(child, index)
             elif child.dep_ == "prep":
                 for grand in child.children:
@@ -544,6 +646,9 @@ def _arguments(
                         or (child.lower_ == "of" and code.plover_type in OF_TARGET_TYPES)
                     ):
                         recipients += _actors_of(grand, index)
+        accused = _accused(token)
+        if not actors and accused is not None:
+            actors += _actors_of(accused, index)
         head = token.head
         if not actors and token.dep_ == "dobj" and head.lemma_.lower() in LIGHT_VERBS:
             subject = _subject(head, index.dateline_end)
@@ -586,33 +691,112 @@ def _actors_of(token: Any, index: _ArticleIndex) -> list[str]:
 def _one_actor(token: Any, index: _ArticleIndex) -> str | None:
     low = token.lower_
     head_hits = index.actors_in(token.idx, token.idx + len(token.text))
+    owner = next((c for c in token.children if c.dep_ == "poss"), None)
     if head_hits:
-        return head_hits[0][2]
+        return _owner_for_group(head_hits[0][2], owner, index)
     if low in _RELATIVE and token.head.dep_ == "relcl":
         return _one_actor(token.head.head, index)
     if low in _FIRST_PERSON:
         return index.speaker_at(token.idx)
-    if low in _PRONOUNS:
-        return index.recent_actor(token.idx, person=True)
-    if low in _PERSON_POSSESSIVES:
-        return index.recent_actor(token.idx, person=True)
+    if low in _PRONOUNS or low in _PERSON_POSSESSIVES:
+        found = _subject_before(token, index, person=True) or index.recent_actor(
+            token.idx, person=True
+        )
+        if found is not None and found == index.speaker_at(token.idx, direct=True):
+            # Inside a quote "he" is someone else: the speaker would say "I".
+            found = index.recent_actor(token.idx, person=True, other_than=found)
+        return found
     if low in _GROUP_PRONOUNS:
-        return index.recent_actor(token.idx, person=False)
+        return _subject_before(token, index, person=False) or index.recent_actor(
+            token.idx, person=False
+        )
     start, end = _phrase(token)
     hits = index.actors_in(start, end)
     if not hits:
         # "its aircraft", "their fighters": the owner stands for the actor.
-        owner = next((c for c in token.children if c.dep_ == "poss"), None)
         if owner is not None and owner.i != token.i and token.dep_ in ("nsubj", "csubj"):
             return _one_actor(owner, index)
-        return None
+        for child in token.children:
+            # "terrorists [from Hamas]", "fighters [from] the group": who they belong to.
+            if child.dep_ == "prep" and child.lower_ == "from" and token.pos_ == "NOUN":
+                for member_of in child.children:
+                    if member_of.dep_ == "pobj":
+                        found = _one_actor(member_of, index)
+                        if found is not None:
+                            return found
+        return _named_before(token, index) or _by_surname(token, index)
     # Prefer an apposition ("the head of the bureau, Ismail Haniyeh"), then the nearest.
     for child in token.children:
         if child.dep_ == "appos":
             inner = index.actors_in(child.left_edge.idx, child.right_edge.idx + 1)
             if inner:
                 return inner[0][2]
-    return min(hits, key=lambda hit: abs(hit[0] - token.idx))[2]
+    return _owner_for_group(min(hits, key=lambda hit: abs(hit[0] - token.idx))[2], owner, index)
+
+
+def _by_surname(token: Any, index: _ArticleIndex) -> str | None:
+    """ "Usman accused ...": a person named in full before, called by one of their names."""
+    if token.pos_ != "PROPN" or not token.text[:1].isupper():
+        return None
+    word = token.text.lower()
+    found = [
+        actor.id
+        for actor in index.actors.values()
+        if actor.kind == "person" and actor.start < token.idx and word in actor.name.lower().split()
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+#: How far back (characters) "the ministry" may find the actor it names.
+DEFINITE_REACH = 1500
+
+
+def _named_before(token: Any, index: _ArticleIndex) -> str | None:
+    """ "The ministry", "the group", "the president": the latest actor named before with
+    that word in a mention ("Russia's Defence Ministry said ... the ministry added")."""
+    if token.pos_ != "NOUN" or not any(c.lower_ == "the" for c in token.children):
+        return None
+    word = token.lemma_.lower()
+    for start, _end, actor_id in reversed(index.actor_mentions):
+        if start >= token.idx:
+            continue
+        if token.idx - start > DEFINITE_REACH:
+            return None
+        actor = index.actors[actor_id]
+        names = [actor.name, *(m.text for m in actor.mentions)]
+        if any(
+            word in name.lower().split() or f"{word}s" in name.lower().split() for name in names
+        ):
+            return actor_id
+    return None
+
+
+def _owner_for_group(actor: str, owner: Any | None, index: _ArticleIndex) -> str:
+    """A group with no country owned by one that has one stands for its owner ("its
+    soldiers", "Israel's forces")."""
+    if owner is None or index.actors[actor].country is not None:
+        return actor
+    owned = _one_actor(owner, index)
+    if owned is not None and index.actors[owned].country is not None:
+        return owned
+    return actor
+
+
+def _subject_before(token: Any, index: _ArticleIndex, *, person: bool) -> str | None:
+    """The actor of the nearest subject before a pronoun in its sentence ("the regime has
+    displaced families ..., and its soldiers ...": "its" is the regime, not the families)."""
+    for other in reversed(token.sent[: token.i - token.sent.start]):
+        if other.dep_ not in ("nsubj", "nsubjpass") or other.lower_ in _PRONOUNS:
+            continue
+        if other.lower_ in _GROUP_PRONOUNS or other.lower_ in _FIRST_PERSON:
+            continue
+        start, end = _phrase(other)
+        hits = index.actors_in(start, end)
+        if hits:
+            actor = min(hits, key=lambda hit: abs(hit[0] - other.idx))[2]
+            if (index.actors[actor].kind == "person") == person:
+                return actor
+    return None
 
 
 def _place_of(token: Any, index: _ArticleIndex, argument_ids: tuple[str, ...]) -> str | None:

@@ -154,7 +154,7 @@ TITLE_NOUNS = _words(
 #: Headline labels that name no source ("UPDATE: ...").
 NOT_SOURCES = _words(
     "update breaking exclusive watch video photos analysis opinion editorial live factbox "
-    "explainer timeline q&a correction note"
+    "explainer timeline q&a correction note latest"
 )
 
 _SUBJECTS = frozenset({"nsubj", "csubj"})
@@ -164,6 +164,25 @@ _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 _TRIM = ".,;:!?-–— \t\n\xa0"
 _COLON = re.compile(r":[ \t\xa0]*(\n\s*)?")
 _HEADLINE = re.compile(r"(?m)^([^\n:]{2,60}):[ \t]+(\S[^\n]*)$")
+
+
+def past_dateline(subject: Token, after: int) -> Token | None:
+    """The subject itself, or, when the parser took the dateline for it ("TEHRAN (ECNA) -
+    Ismail Haniyeh ... has written"), the name it set in apposition after the dateline."""
+    if subject.idx >= after:
+        return subject
+    return next((c for c in subject.children if c.dep_ == "appos" and c.idx >= after), None)
+
+
+def _indefinite(noun: Token) -> bool:
+    """ "A statement": a new one, not the one mentioned before."""
+    return any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children)
+
+
+def _introduces_text(item: Cue) -> bool:
+    """A statement noun with a verb that introduces it ("the letter reads", "as follows")."""
+    verb = item.cue_token
+    return item.introduced == "statement" and verb is not None and verb.pos_ in ("VERB", "AUX")
 
 
 def end_of(token: Token) -> int:
@@ -257,7 +276,9 @@ class CueReader:
 
         def kept(i: int) -> bool:
             token = self.doc[i]
-            if (token.is_punct and token.text not in "\"“”''") or token.dep_ == "cc":
+            if token.is_space or (token.is_punct and token.text not in "\"“”''"):
+                return False
+            if token.dep_ == "cc":
                 return False
             return not any(low <= i <= high for low, high in removed)
 
@@ -321,8 +342,8 @@ class CueReader:
     def subject(self, verb: Token, depth: int = 0) -> Token | None:
         """The speaker of a cue verb: its subject or agent, else that of the clause it is in."""
         for child in verb.children:
-            if child.dep_ in _SUBJECTS and child.idx >= self.skip_before:
-                return child
+            if child.dep_ in _SUBJECTS and past_dateline(child, self.skip_before) is not None:
+                return past_dateline(child, self.skip_before)
             if child.dep_ == "agent":
                 return next((g for g in child.children if g.dep_ == "pobj"), None)
         if depth >= 4 or verb.head is verb:
@@ -445,9 +466,14 @@ class CueReader:
             if child.dep_ == "prt" and child.i == verb.i + 1:
                 cue_end = end_of(child)  # "pointed out"
         item = Cue(cue=(verb.idx, cue_end), start=start, end=end, cue_token=verb)
+        addressee = self.addressee_of(verb, frame)
+        if subject is not None and subject.lemma_.lower() in STATEMENT_NOUNS:
+            # "A statement from Spain's foreign minister said ...": the writer speaks.
+            item.introduced = "statement"
+            author, to = self.author_of(subject)
+            subject, addressee = author or subject, addressee or to
         if subject is not None:
             item.speaker_token, item.speaker = subject, self.phrase(subject)
-        addressee = self.addressee_of(verb, frame)
         if addressee is not None:
             item.addressee = self.phrase(addressee)
         return item
@@ -463,7 +489,14 @@ class CueReader:
         head = token.head if token.head.pos_ in ("VERB", "AUX") else token.sent.root
         if head is token:
             return None
-        start, end = self.span_of([head], token, exclude=[token])
+        # A clause with its own subject joined by "as", "while" ... is another's act, told
+        # in the outlet's voice ("..., according to reports, as the UN condemned it").
+        others = [
+            c
+            for c in head.children
+            if c.dep_ == "advcl" and c.i > token.i and any(g.dep_ == "nsubj" for g in c.children)
+        ]
+        start, end = self.span_of([head], token, exclude=[token, *others])
         item = Cue(cue=(token.idx, end_of(to)), start=start, end=end, cue_token=token)
         item.speaker_token, item.speaker = source, self.phrase(source)
         return item
@@ -477,8 +510,11 @@ class CueReader:
         starts = dict(self.quoted)
         for match in _COLON.finditer(text):
             after = match.end()
-            if after >= len(text) or (after not in starts and not match.group(1)):
+            if after >= len(text):
                 continue
+            # A colon inside a line introduces the rest of it only after a text named and
+            # introduced ("The text of the letter is as follows: Your Eminence ...").
+            inline = after not in starts and not match.group(1)
             if after in starts:
                 start, end = after, starts[after]
             else:
@@ -488,6 +524,8 @@ class CueReader:
                 continue
             colon = self.token_at(match.start())
             item = self._introduced(colon, start, end)
+            if item is not None and inline and not _introduces_text(item):
+                continue
             if item is not None:
                 if after in starts:
                     item.quotes.append((start, end))
@@ -555,7 +593,9 @@ class CueReader:
         "Haniyeh's letter", "a letter from Haniyeh", "Haniyeh has written a letter to X".
         """
         lemma = noun.lemma_.lower()
-        for candidate in (noun, *reversed(self.doc[: noun.i])):
+        # "A statement" is a new one; "the statement" the one mentioned last, if any.
+        earlier = () if _indefinite(noun) else tuple(reversed(self.doc[: noun.i]))
+        for candidate in (noun, *earlier):
             if candidate.lemma_.lower() != lemma:
                 continue
             author = None
@@ -568,6 +608,8 @@ class CueReader:
             authored = head.lemma_.lower() in AUTHORING_VERBS
             if author is None and authored and candidate.dep_ in ("dobj", "nsubjpass"):
                 author = self.subject(head)
+            if author is None and candidate is not noun and _indefinite(candidate):
+                break  # "a statement" with no writer named: where the text came in
             if author is None:
                 continue
             addressee = self.noun_addressee(candidate)
@@ -602,7 +644,7 @@ class CueReader:
                 match.start() == 0
                 and len(label.split()) <= 4
                 and all(word[:1].isupper() for word in label.split())
-                and label.lower() not in NOT_SOURCES
+                and label.lower().removeprefix("the ") not in NOT_SOURCES
             )
             if not named and not titled:
                 continue

@@ -356,12 +356,19 @@ def _span(text: str, bounds: Bounds | None) -> Span | None:
 class _Actors:
     """Finds the actor whose mention overlaps a span the most."""
 
-    def __init__(self, actors: Sequence[Actor]) -> None:
+    def __init__(self, actors: Sequence[Actor], text: str = "") -> None:
+        self.text = text
         self.mentions = [
             (mention.start, mention.end, actor.id)
             for actor in actors
             for mention in (actor.mentions or (actor,))
         ]
+        #: Each word of a person's name -> the people named with it.
+        self.name_words: dict[str, list[str]] = {}
+        for actor in actors:
+            if actor.kind == "person":
+                for word in actor.name.lower().split():
+                    self.name_words.setdefault(word, []).append(actor.id)
 
     def at(self, *spans: Bounds | None) -> str | None:
         """The actor for the first of ``spans`` that any mention overlaps."""
@@ -374,6 +381,12 @@ class _Actors:
             )
             if best[0] > 0:
                 return best[1]
+            # "Usman said": one person named in full elsewhere, called by one name.
+            words = self.text[bounds[0] : bounds[1]].split()
+            named = bool(words) and all(w[:1].isupper() for w in words)  # "Mr. Clarke"
+            people = self.name_words.get(words[-1].lower(), []) if named else []
+            if len(people) == 1:
+                return people[0]
         return None
 
 
@@ -395,7 +408,7 @@ class QuotesStage:
     def _one(self, analysis: Analysis) -> Analysis:
         article = analysis.article
         text = article.text
-        actors = _Actors(analysis.actors)
+        actors = _Actors(analysis.actors, text)
         quotes = tuple(
             Quote(
                 id=f"{article.id}-q{number}",
