@@ -70,7 +70,7 @@ _RESOURCE_FAILURES: tuple[tuple[str, str, str], ...] = (
     (
         "no space left on device",
         "No space left on device",
-        "free space on that disk (or pass --db on another disk), then run the same command "
+        "free space on that disk or pass --db on another disk, then run the same command "
         "again: it completes what is missing",
     ),
     (
@@ -81,8 +81,8 @@ _RESOURCE_FAILURES: tuple[tuple[str, str, str], ...] = (
     (
         "read-only file system",
         "Read-only file system",
-        "the folder is on read-only media: write the database elsewhere with --db "
-        "(reading commands work on read-only media)",
+        "the folder is on read-only media: write the database elsewhere with --db; "
+        "reading commands work on read-only media",
     ),
     (
         "permission denied",
@@ -115,8 +115,8 @@ def resource_failure(exc: BaseException, path: Path) -> ResourceError | None:
         return ResourceError(
             f"{path} is open for writing by {who}",
             path=str(path),
-            hint="wait for it to finish (reading commands work meanwhile), "
-            "or write to another file with --db",
+            hint="wait for it to finish, or write to another file with --db; "
+            "reading commands work meanwhile",
         )
     return None
 
