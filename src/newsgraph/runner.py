@@ -8,7 +8,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from newsgraph.errors import InputError, ResourceError, StorageError
 from newsgraph.ingest import read_inputs
@@ -20,6 +20,7 @@ from newsgraph.store import Store
 from newsgraph.store.database import resource_failure
 
 Progress = Callable[[RunReport], None]
+T = TypeVar("T")
 
 
 def timed_reads(
@@ -38,7 +39,7 @@ def timed_reads(
         yield item
 
 
-def _contained(name: str, items: Iterable[Article | Rejection]) -> Iterator[Article | Rejection]:
+def _contained(name: str, items: Iterable[T]) -> Iterator[T | Rejection]:
     """Yield from ``items``; if reading raises, the input ``name`` ends in a rejection
     (what it yielded before stays) and the run goes on with the next input."""
     try:

@@ -123,7 +123,7 @@ def resource_failure(exc: BaseException, path: Path) -> ResourceError | None:
 
 def _file_signature(db: Path) -> tuple[tuple[int, int] | None, ...]:
     """Modification time and size of a database file and of its write-ahead log."""
-    signature = []
+    signature: list[tuple[int, int] | None] = []
     for path in (db, Path(f"{db}.wal")):
         try:
             st = path.stat()
@@ -182,7 +182,7 @@ def storable_rejection(rejection: Rejection) -> Rejection:
     }
     if rejection.article_id is not None:
         fields["article_id"] = _valid_text(rejection.article_id)
-    return Rejection(**fields)  # type: ignore[arg-type]
+    return Rejection(**fields)
 
 
 def article_filter(source: str | None, language: str | None) -> tuple[str, list[str]]:

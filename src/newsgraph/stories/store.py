@@ -394,7 +394,9 @@ def load_members(
     """
     parts, params = [], []
     if ids:
-        parts.append("SELECT * FROM story_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))")
+        parts.append(
+            "SELECT * FROM story_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))"
+        )
         params.append(list(ids))
     if originals:
         parts.append(
