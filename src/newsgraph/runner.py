@@ -39,7 +39,7 @@ def timed_reads(
         yield item
 
 
-def _contained(name: str, items: Iterable[T]) -> Iterator[T | Rejection]:
+def contained(name: str, items: Iterable[T]) -> Iterator[T | Rejection]:
     """Yield from ``items``; if reading raises, the input ``name`` ends in a rejection
     (what it yielded before stays) and the run goes on with the next input."""
     try:
@@ -60,15 +60,15 @@ def contained_reads(
     an error escaping a reader ends that file only, as a rejection, never the run."""
     for raw in paths:
         if str(raw) != STDIN and Path(raw).is_dir():
-            for item in _contained(str(raw), iter_files(Path(raw))):
+            for item in contained(str(raw), iter_files(Path(raw))):
                 if isinstance(item, Path):
-                    yield from _contained(
+                    yield from contained(
                         str(item), read_inputs([item], max_bytes=max_bytes, stdin=stdin)
                     )
                 else:
                     yield item
         else:
-            yield from _contained(str(raw), read_inputs([raw], max_bytes=max_bytes, stdin=stdin))
+            yield from contained(str(raw), read_inputs([raw], max_bytes=max_bytes, stdin=stdin))
 
 
 def place_stories(store: Store, report: RunReport) -> None:

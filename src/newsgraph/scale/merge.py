@@ -11,6 +11,7 @@ merging a partition twice adds nothing.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from newsgraph.model import Rejection
 from newsgraph.pipeline import RunReport
 from newsgraph.scale.worker import PartitionResult, WorkerStats, rows_for
 from newsgraph.store import Store
+from newsgraph.store.database import resource_failure
 from newsgraph.store.tables import ALL_TABLES, ARTICLES, ITEM_TABLES, REJECTIONS, TONES
 
 # The column naming an item's article, by table (articles are their own).
@@ -109,13 +111,15 @@ class Merger:
                 if table.num_rows:
                     self._insert(name, table, now)
             con.commit()
-        except duckdb.Error as exc:
-            con.rollback()
-            raise StorageError(
+        except Exception as exc:  # never leave the transaction open
+            with contextlib.suppress(duckdb.Error):
+                con.rollback()
+            raise resource_failure(exc, self.store.path) or StorageError(
                 f"cannot write to {self.store.path}: {exc}", path=str(self.store.path)
             ) from exc
         finally:
-            con.unregister("_fresh")
+            with contextlib.suppress(duckdb.Error):
+                con.unregister("_fresh")
         self.store.save_run(self.report)
         if indexed:
             articles = tables[ARTICLES.name]
@@ -129,6 +133,8 @@ class Merger:
         if "run_id" in table.column_names:
             replaced.append("CAST($run AS VARCHAR) AS run_id")
             params["run"] = self.report.run_id
+        if name == REJECTIONS.name:  # keyed within the run, as Store.write keys them
+            replaced.append("substr(sha256(CAST($run AS VARCHAR) || '/' || id), 1, len(id)) AS id")
         if name in _STAMPED:
             replaced.append(f'CAST($now AS TIMESTAMPTZ) AS "{_STAMPED[name]}"')
             params["now"] = now

@@ -142,7 +142,8 @@ def _restore(run: RunReport, saved: RunReport) -> None:
     run.rejected_by_kind = dict(saved.rejected_by_kind)
 
 
-def _unstorable(article: Article, problem: str) -> Rejection:
+def unstorable(article: Article, problem: str) -> Rejection:
+    """The rejection of an analysed article that cannot be written (``store:unstorable``)."""
     return Rejection(
         input=_valid_text(article.origin or article.id),
         stage="store",
@@ -163,7 +164,7 @@ def rejection_key(run_id: str | None, rejection: Rejection) -> str:
     """
     if run_id is None:
         return rejection.id
-    return hashlib.sha256(f"{run_id}\x00{rejection.id}".encode()).hexdigest()[: len(rejection.id)]
+    return hashlib.sha256(f"{run_id}/{rejection.id}".encode()).hexdigest()[: len(rejection.id)]
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -506,7 +507,7 @@ class Store:
         for analysis in analyses:
             problem = attempt([analysis], [])
             if problem is not None:
-                failed.append(_unstorable(analysis.article, problem))
+                failed.append(unstorable(analysis.article, problem))
         for rejection in [*rejections, *failed]:
             problem = attempt([], [rejection])
             if problem is not None:
