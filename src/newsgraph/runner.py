@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import stat
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -57,18 +58,44 @@ def contained_reads(
     paths: Iterable[str | Path], *, max_bytes: int, stdin: IO[bytes] | None = None
 ) -> Iterator[Article | Rejection]:
     """What :func:`~newsgraph.ingest.read_inputs` yields, read one file at a time so that
-    an error escaping a reader ends that file only, as a rejection, never the run."""
+    an error escaping a reader ends that file only, as a rejection, never the run; a
+    path that is not a regular file (a FIFO, a device, a socket) is rejected unread, and
+    an input that yields nothing at all is rejected too, so every input is accounted for.
+    """
     for raw in paths:
         if str(raw) != STDIN and Path(raw).is_dir():
             for item in contained(str(raw), iter_files(Path(raw))):
                 if isinstance(item, Path):
-                    yield from contained(
-                        str(item), read_inputs([item], max_bytes=max_bytes, stdin=stdin)
-                    )
+                    yield from _one_input(item, max_bytes=max_bytes, stdin=stdin)
                 else:
                     yield item
         else:
-            yield from contained(str(raw), read_inputs([raw], max_bytes=max_bytes, stdin=stdin))
+            yield from _one_input(raw, max_bytes=max_bytes, stdin=stdin)
+
+
+def _one_input(
+    raw: str | Path, *, max_bytes: int, stdin: IO[bytes] | None
+) -> Iterator[Article | Rejection]:
+    name = str(raw)
+    if name != STDIN:
+        try:
+            mode = Path(raw).stat().st_mode
+        except OSError:
+            mode = None  # missing or unreadable: the reader says which
+        if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            yield Rejection(
+                name,
+                "read",
+                "not_a_file",
+                "not a regular file (a FIFO, a device or a socket); it was not read",
+            )
+            return
+    produced = False
+    for item in contained(name, read_inputs([raw], max_bytes=max_bytes, stdin=stdin)):
+        produced = True
+        yield item
+    if not produced:
+        yield Rejection(name, "read", "no_records", "the input holds no article or record")
 
 
 def place_stories(store: Store, report: RunReport) -> None:
