@@ -15,6 +15,7 @@ import pytest
 
 from newsgraph import runner
 from newsgraph.model import Article, Rejection
+from newsgraph.pipeline import ITEM_CAPS
 from newsgraph.runner import ingest
 from newsgraph.settings import Settings
 from newsgraph.store import Store
@@ -171,3 +172,45 @@ def test_runner_counts_only_what_the_store_holds_when_a_write_fails(
     assert resumed.consistent
     assert resumed.ingested + resumed.duplicates == len(GOOD) * 4
     assert _stored(light_settings.db)[0] == len(GOOD) * 4
+
+
+class _Flood:
+    """A stage that finds far more annotations than any article holds."""
+
+    name = "flood"
+    requires: frozenset[str] = frozenset()
+    produces: frozenset[str] = frozenset({"annotations"})
+
+    def __call__(self, batch: Any) -> list[Any]:
+        from dataclasses import replace
+
+        from newsgraph.model import Annotation
+
+        out = []
+        for analysis in batch:
+            article = analysis.article
+            found = tuple(
+                Annotation(f"{article.id}-a{n}", article.id, n % 5, n % 5 + 1, "x", "loaded", "x")
+                for n in range(ITEM_CAPS["annotations"] + 7, 0, -1)
+            )
+            out.append(replace(analysis, annotations=found))
+        return out
+
+
+def test_pipeline_caps_items_per_article_with_a_counted_note() -> None:
+    from newsgraph.model import Analysis
+    from newsgraph.pipeline import Pipeline, RunReport, apply_stages
+
+    report = RunReport(run_id="cap")
+    article = Article.from_text("xxxxx and more text")
+    done, failed = apply_stages(Pipeline(stages=(_Flood(),)), [Analysis(article)], report)
+    assert failed == []
+    (analysis,) = done
+    assert len(analysis.annotations) == ITEM_CAPS["annotations"]
+    starts = [a.start for a in analysis.annotations]
+    assert starts == sorted(starts)
+    assert report.capped == {"annotations": 7}
+    assert analysis.skipped == (
+        f"annotations: kept the first {ITEM_CAPS['annotations']:,} of "
+        f"{ITEM_CAPS['annotations'] + 7:,} (the per-article cap)",
+    )

@@ -162,8 +162,14 @@ def _print_report(report: RunReport, db: str) -> None:
     _table(f"Run {report.run_id} into {db}", ["", "count"], rows)
     seconds = report.seconds_by_stage
     _table(None, ["stage", "seconds"], [(k, f"{v:.2f}") for k, v in seconds.items()])
+    if report.capped:
+        dropped = ", ".join(f"{n:,} {kind}" for kind, n in sorted(report.capped.items()))
+        err.print(f"dropped over the per-article item caps: {dropped} (noted on each article)")
     if report.rejected:
-        err.print(f"{report.rejected} input(s) rejected: see `newsgraph rejections --db {db}`")
+        err.print(
+            f"completed with rejections: {report.rejected} input(s) rejected, "
+            f"see `newsgraph rejections --db {db}`"
+        )
 
 
 @cli.command()

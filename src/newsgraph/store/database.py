@@ -549,6 +549,7 @@ class Store:
             "duplicates": run.duplicates,
             "rejected": run.rejected,
             "rejected_by_kind": run.rejected_by_kind,
+            "capped": run.capped,
             "seconds_by_stage": {k: round(v, 4) for k, v in run.seconds_by_stage.items()},
             "versions": run.versions,
         }
