@@ -216,11 +216,13 @@ class Store:
             print(store.counts())
     """
 
+    #: When a writer held the file, the private copy this store reads (else None).
+    snapshot: Path | None = None
+    _snapshot_folder: Path | None = None
+
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        #: When a writer held the file, the private copy this store reads (else None).
-        self.snapshot: Path | None = None
         if read_only and not self.path.exists():
             raise StorageError(
                 f"no database at {self.path}",
@@ -327,9 +329,8 @@ class Store:
             try:
                 self.con.close()
             finally:
-                folder = getattr(self, "_snapshot_folder", None)
-                if folder is not None:
-                    shutil.rmtree(folder, ignore_errors=True)
+                if self._snapshot_folder is not None:
+                    shutil.rmtree(self._snapshot_folder, ignore_errors=True)
 
     # -- schema -----------------------------------------------------------------
 
