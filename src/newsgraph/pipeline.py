@@ -199,9 +199,7 @@ def cap_items(analysis: Analysis, report: RunReport | None = None) -> Analysis:
             continue
         kept = sorted(items, key=lambda item: (item.start, item.end))[:cap]
         changes[attribute] = tuple(kept)
-        notes.append(
-            f"{attribute}: kept the first {cap:,} of {len(items):,} (the per-article cap)"
-        )
+        notes.append(f"{attribute}: kept the first {cap:,} of {len(items):,} (the per-article cap)")
         if report is not None:
             report.capped[attribute] = report.capped.get(attribute, 0) + len(items) - cap
     if not changes:
