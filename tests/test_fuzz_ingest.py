@@ -31,6 +31,9 @@ from newsgraph.runner import ingest
 from newsgraph.settings import load_settings
 from newsgraph.store import Store
 
+# Read when the module is collected: the tests' autouse fixture clears NEWSGRAPH_* variables.
+FUZZ_CASES = int(os.environ.get("NEWSGRAPH_FUZZ_CASES", "0"))
+FUZZ_EXAMPLES = int(os.environ.get("NEWSGRAPH_FUZZ_EXAMPLES", "15"))
 EXIT_REJECTIONS = 3
 NEWSGRAPH = (sys.executable, "-m", "newsgraph")
 INGEST_OPTIONS = ("--stages", "language", "--format", "json")
@@ -236,7 +239,7 @@ def generate(folder: Path, count: int, *, seed: int) -> list[Path]:
 
 
 @settings(
-    max_examples=int(os.environ.get("NEWSGRAPH_FUZZ_EXAMPLES", "15")),
+    max_examples=FUZZ_EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -268,12 +271,10 @@ def test_fuzz_ingest_never_raises_and_accounts_for_every_input(
     assert _accounted(db, [path]) == []
 
 
-@pytest.mark.skipif(
-    not os.environ.get("NEWSGRAPH_FUZZ_CASES"), reason="long fuzzing: run `make fuzz`"
-)
+@pytest.mark.skipif(not FUZZ_CASES, reason="long fuzzing: run `make fuzz`")
 def test_fuzz_many_generated_inputs(tmp_path: Path) -> None:
     """The long variant (``make fuzz``): crashes, hangs and unaccounted inputs all 0."""
-    total = int(os.environ["NEWSGRAPH_FUZZ_CASES"])
+    total = FUZZ_CASES
     per_run = 300
     crashes, hangs, unaccounted, inputs, slowest = [], [], [], 0, 0.0
     for run in range(0, total, per_run):
