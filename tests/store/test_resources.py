@@ -65,7 +65,7 @@ def _remount(mount: Path, options: str) -> None:
         (
             'IO Error: Could not set lock on file "x": Conflicting lock is held in '
             "/usr/bin/python3 (PID 4242). See also https://duckdb.org",
-            "open for writing by process 4242 (/usr/bin/python3)",
+            "in use by process 4242 (/usr/bin/python3)",
         ),
     ],
 )
@@ -150,7 +150,7 @@ def test_store_reads_a_copy_while_another_process_writes(tmp_path: Path) -> None
         with pytest.raises(StorageError) as caught:
             Store(db)
         message = str(caught.value)
-        assert f"open for writing by process {holder.pid}" in message
+        assert f"in use by process {holder.pid}" in message
         assert "wait for it to finish" in message
     finally:
         holder.kill()

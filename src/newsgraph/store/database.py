@@ -55,6 +55,8 @@ CHECKPOINT_THRESHOLD = "256MB"
 #: How long a reader tries to copy a database that a writer keeps changing.
 SNAPSHOT_TIMEOUT_SECONDS = 60.0
 SNAPSHOT_RETRY_SECONDS = 0.2
+#: How long a writer waits for another process to let the file go before failing.
+WRITER_WAIT_SECONDS = 10.0
 
 log = logging.getLogger("newsgraph.store")
 
@@ -113,10 +115,10 @@ def resource_failure(exc: BaseException, path: Path) -> ResourceError | None:
     if holder or "could not set lock" in lowered:
         who = f"process {holder['pid']} ({holder['program']})" if holder else "another process"
         return ResourceError(
-            f"{path} is open for writing by {who}",
+            f"{path} is in use by {who}",
             path=str(path),
-            hint="wait for it to finish, or write to another file with --db; "
-            "reading commands work meanwhile",
+            hint="wait for it to finish (an ingest, or a command reading the file), or "
+            "write to another file with --db; reading commands work meanwhile",
         )
     return None
 
@@ -229,16 +231,7 @@ class Store:
                 path=str(self.path),
                 hint="run `newsgraph ingest PATH` first, or pass --db",
             )
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as exc:
-            failure = resource_failure(exc, self.path)
-            if read_only and failure is not None and "open for writing by" in failure.message:
-                self.con = self._open_snapshot(failure)
-            else:
-                raise failure or StorageError(
-                    f"cannot open {self.path}: {exc}", path=str(self.path)
-                ) from exc
+        self.con = self._connect()
         self._index: SearchIndex | None = None
         self._unindexed: list[str] = []  # stored, added to the index, not yet committed there
         self._last_index_commit = time.monotonic()
@@ -252,6 +245,31 @@ class Store:
                     f"cannot write to {self.path}: {exc}", path=str(self.path)
                 ) from exc
         self._check_schema()
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """Open the file: a reader reads a copy while a writer holds it; a writer waits up
+        to :data:`WRITER_WAIT_SECONDS` for another process (a reader, often, which is
+        brief) to let the file go, then fails naming that process.
+
+        Raises:
+            ResourceError: when the file stays locked, or the disk or folder refuses it.
+            StorageError: when it cannot be opened for another reason.
+        """
+        deadline = time.monotonic() + WRITER_WAIT_SECONDS
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=self.read_only)
+            except duckdb.Error as exc:
+                failure = resource_failure(exc, self.path)
+                if failure is None or "is in use by" not in failure.message:
+                    raise failure or StorageError(
+                        f"cannot open {self.path}: {exc}", path=str(self.path)
+                    ) from exc
+                if self.read_only:
+                    return self._open_snapshot(failure)
+                if time.monotonic() > deadline:
+                    raise failure from exc
+            time.sleep(SNAPSHOT_RETRY_SECONDS)
 
     def _open_snapshot(self, busy: StorageError) -> duckdb.DuckDBPyConnection:
         """Read a private copy of the file while another process writes to it.
