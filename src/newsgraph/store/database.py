@@ -587,6 +587,11 @@ class Store:
             ],
         )
 
+    def record_run(self, run: RunReport) -> None:
+        """Write the run's row inside the caller's open transaction (so that it commits
+        with the rows it counts)."""
+        self._save_run(run)
+
     def save_run(self, run: RunReport) -> None:
         """Record the state of a run (called at its start and its end).
 
