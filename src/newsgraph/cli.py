@@ -211,8 +211,14 @@ def _print_report(report: RunReport, db: str) -> None:
         _table("Warnings on ingested articles", ["warning", "articles"], rows)
         for line in report.warned[:10]:
             err.print(f"  {line}")
+    if report.capped:
+        dropped = ", ".join(f"{n:,} {kind}" for kind, n in sorted(report.capped.items()))
+        err.print(f"dropped over the per-article item caps: {dropped} (noted on each article)")
     if report.rejected:
-        err.print(f"{report.rejected} input(s) rejected: see `newsgraph rejections --db {db}`")
+        err.print(
+            f"completed with rejections: {report.rejected} input(s) rejected, "
+            f"see `newsgraph rejections --db {db}`"
+        )
 
 
 @cli.command()

@@ -8,6 +8,8 @@ fields that locate the problem and a hint saying how to fix it::
     ├── ConfigError     a setting, a pipeline or a stage is wrong (how to fix it)
     ├── StageError      a stage failed on one article (stage, article)
     └── StorageError    the database or the search index cannot be used (path)
+        └── ResourceError   ... because of the disk, the folder or another process, not
+                            of any record: the run stops (and a re-run completes it)
 
 The CLI turns these into one line on stderr and an exit code; the library lets them
 propagate so callers can handle them by type.
@@ -75,3 +77,12 @@ class StorageError(NewsgraphError):
     def __init__(self, message: str, *, path: str | None = None, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.path = path
+
+
+class ResourceError(StorageError):
+    """The store cannot be written because of its surroundings — a full disk, a read-only
+    or forbidden folder, a file another process holds — not because of any record.
+
+    Retrying record by record cannot help, so a run stops with this error; its message
+    names the cause and the path, its hint what to do.
+    """

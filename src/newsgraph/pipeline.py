@@ -17,12 +17,13 @@ the rest go on.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from newsgraph.errors import ConfigError
 from newsgraph.model import Analysis, Article, Rejection
@@ -30,6 +31,12 @@ from newsgraph.settings import Settings
 
 ENTRY_POINT_GROUP = "newsgraph.stages"
 PROVIDED_BY_INGEST = frozenset({"article"})
+
+#: Most items of each kind kept per article. A long or repetitive article can yield tens
+#: of thousands of events (one 1.5 MB article gave 35,986), and every later step — the
+#: store, stories, canonical events — pays for each. The first ones in text order are
+#: kept, the article records how many were dropped (``skipped``) and the run counts them.
+ITEM_CAPS: dict[str, int] = {"quotes": 2_000, "events": 2_000, "annotations": 5_000}
 
 BUILTIN_STAGES: dict[str, str] = {
     "language": "newsgraph.stages.language:LanguageStage",
@@ -156,6 +163,8 @@ class RunReport:
     started: float = field(default_factory=time.time)
     finished: float | None = None
     status: str = "running"
+    #: Items dropped by the per-article caps (:data:`ITEM_CAPS`), by kind.
+    capped: dict[str, int] = field(default_factory=dict)
     #: Warnings kept on ingested articles, by kind (``removed_over_10pct``, ``bad_date`` ...).
     warned_by_kind: dict[str, int] = field(default_factory=dict)
     #: The first :data:`WARNED_LISTED` of them, as ``origin: warning``.
@@ -195,6 +204,25 @@ def _failure(stage: Stage, analysis: Analysis, exc: Exception) -> Rejection:
     )
 
 
+def cap_items(analysis: Analysis, report: RunReport | None = None) -> Analysis:
+    """``analysis`` with at most :data:`ITEM_CAPS` items of each kind (the first in text
+    order); what was dropped is noted in ``skipped`` and counted in ``report``."""
+    changes: dict[str, Any] = {}
+    notes: list[str] = []
+    for attribute, cap in ITEM_CAPS.items():
+        items = getattr(analysis, attribute)
+        if len(items) <= cap:
+            continue
+        kept = sorted(items, key=lambda item: (item.start, item.end))[:cap]
+        changes[attribute] = tuple(kept)
+        notes.append(f"{attribute}: kept the first {cap:,} of {len(items):,} (the per-article cap)")
+        if report is not None:
+            report.capped[attribute] = report.capped.get(attribute, 0) + len(items) - cap
+    if not changes:
+        return analysis
+    return dataclasses.replace(analysis, skipped=(*analysis.skipped, *notes), **changes)
+
+
 def apply_stages(
     pipeline: Pipeline, batch: Sequence[Analysis], report: RunReport | None = None
 ) -> tuple[list[Analysis], list[Rejection]]:
@@ -213,6 +241,7 @@ def apply_stages(
                 except Exception as exc:
                     rejected.append(_failure(stage, analysis, exc))
             current = survivors
+        current = [cap_items(analysis, report) for analysis in current]
         if report is not None:
             report.add_time(stage.name, time.perf_counter() - began)
     return current, rejected

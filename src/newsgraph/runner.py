@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import stat
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
-from newsgraph.errors import InputError
+from newsgraph.errors import InputError, ResourceError, StorageError
 from newsgraph.ingest import read_inputs
+from newsgraph.ingest.sources import STDIN, iter_files
 from newsgraph.model import Analysis, Article, Rejection
 from newsgraph.pipeline import Pipeline, RunReport, apply_stages, batched
 from newsgraph.settings import Settings, load_settings
 from newsgraph.store import Store
+from newsgraph.store.database import resource_failure
 
 Progress = Callable[[RunReport], None]
+T = TypeVar("T")
 
 
 def timed_reads(
@@ -34,6 +38,64 @@ def timed_reads(
             return
         report.add_time("read", time.perf_counter() - began)
         yield item
+
+
+def contained(name: str, items: Iterable[T]) -> Iterator[T | Rejection]:
+    """Yield from ``items``; if reading raises, the input ``name`` ends in a rejection
+    (what it yielded before stays) and the run goes on with the next input."""
+    try:
+        yield from items
+    except Exception as exc:  # the runner distrusts readers as it distrusts stages
+        yield Rejection(
+            name,
+            "read",
+            "reader_error",
+            f"reading failed ({type(exc).__name__}: {exc}); the rest of this input was not read",
+        )
+
+
+def contained_reads(
+    paths: Iterable[str | Path], *, max_bytes: int, stdin: IO[bytes] | None = None
+) -> Iterator[Article | Rejection]:
+    """What :func:`~newsgraph.ingest.read_inputs` yields, read one file at a time so that
+    an error escaping a reader ends that file only, as a rejection, never the run; a
+    path that is not a regular file (a FIFO, a device, a socket) is rejected unread, and
+    an input that yields nothing at all is rejected too, so every input is accounted for.
+    """
+    for raw in paths:
+        if str(raw) != STDIN and Path(raw).is_dir():
+            for item in contained(str(raw), iter_files(Path(raw))):
+                if isinstance(item, Path):
+                    yield from _one_input(item, max_bytes=max_bytes, stdin=stdin)
+                else:
+                    yield item
+        else:
+            yield from _one_input(raw, max_bytes=max_bytes, stdin=stdin)
+
+
+def _one_input(
+    raw: str | Path, *, max_bytes: int, stdin: IO[bytes] | None
+) -> Iterator[Article | Rejection]:
+    name = str(raw)
+    if name != STDIN:
+        try:
+            mode = Path(raw).stat().st_mode
+        except OSError:
+            mode = None  # missing or unreadable: the reader says which
+        if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            yield Rejection(
+                name,
+                "read",
+                "not_a_file",
+                "not a regular file (a FIFO, a device or a socket); it was not read",
+            )
+            return
+    produced = False
+    for item in contained(name, read_inputs([raw], max_bytes=max_bytes, stdin=stdin)):
+        produced = True
+        yield item
+    if not produced:
+        yield Rejection(name, "read", "no_records", "the input holds no article or record")
 
 
 def place_stories(store: Store, report: RunReport) -> None:
@@ -53,18 +115,41 @@ def place_stories(store: Store, report: RunReport) -> None:
 def recorded_run(store: Store, report: RunReport) -> Iterator[None]:
     """The life of an ingest run in the store: recorded as ``running`` (after bringing the
     search index up to date), and when the block ends, its articles placed in stories and
-    the run ``completed`` — or ``interrupted`` if the block raised."""
-    store.catch_up_index()
-    store.save_run(report)
+    the run ``completed`` — or ``interrupted`` if the block raised.
+
+    Runs an earlier, killed writer left ``running`` are marked ``interrupted`` first. A
+    failure of the disk, the folder or the lock is raised as a
+    :class:`~newsgraph.errors.ResourceError` that names it; the runs row then keeps the
+    counts of the last batch stored (the row is written with each batch)."""
+    try:
+        store.close_stale_runs()
+        store.catch_up_index()
+        store.save_run(report)
+    except Exception as exc:
+        failure = resource_failure(exc, store.path)
+        if failure is None or failure is exc:
+            raise
+        raise failure from exc
     try:
         yield
         place_stories(store, report)
         report.status = "completed"
+    except Exception as exc:
+        failure = resource_failure(exc, store.path)
+        if failure is not None and failure is not exc:
+            raise failure from exc
+        raise
     finally:
         if report.status == "running":
             report.status = "interrupted"
         report.finished = time.time()
-        store.save_run(report)
+        try:
+            store.save_run(report)
+        except StorageError:
+            if report.status == "completed":
+                raise
+            # The disk that stopped the run may refuse this row too; the error that
+            # stopped the run is the one to report.
 
 
 def ingest(
@@ -90,28 +175,30 @@ def ingest(
     report = RunReport(run_id=uuid.uuid4().hex[:12], versions=pipeline.versions)
     seen: set[str] = set()
     with Store(settings.db) as store, recorded_run(store, report):
-        inputs = timed_reads(read_inputs(paths, max_bytes=settings.max_bytes, stdin=stdin), report)
+        inputs = timed_reads(
+            contained_reads(paths, max_bytes=settings.max_bytes, stdin=stdin), report
+        )
         for chunk in batched(inputs, settings.batch_size):
             articles = [item for item in chunk if isinstance(item, Article)]
             rejections = [item for item in chunk if isinstance(item, Rejection)]
-            report.inputs += len(chunk)
             stored = store.existing_ids([article.id for article in articles])
             fresh = []
             for article in articles:
-                if article.id in stored or article.id in seen:
-                    report.duplicates += 1
-                else:
+                if article.id not in stored and article.id not in seen:
                     seen.add(article.id)
                     fresh.append(article)
             analyses, failed = apply_stages(pipeline, [Analysis(article=a) for a in fresh], report)
             rejections += failed
-            for rejection in rejections:
-                report.count_rejection(rejection)
-            report.ingested += len(analyses)
             for analysis in analyses:  # reading's warnings: bad dates, heavy cleaning ...
                 report.count_warnings(analysis.article)
             began = time.perf_counter()
-            store.write(analyses, rejections, run=report)
+            counts = {"inputs": len(chunk), "duplicates": len(articles) - len(fresh)}
+            try:
+                store.write(analyses, rejections, run=report, **counts)
+            except ResourceError:
+                raise
+            except StorageError:  # one record may be to blame: find it, store the rest
+                store.write_each(analyses, rejections, run=report, **counts)
             report.add_time("store", time.perf_counter() - began)
             if progress:
                 progress(report)

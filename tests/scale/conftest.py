@@ -33,8 +33,14 @@ def _stored_rows(db: Path | str) -> Rows:
         rows: Rows = {}
         for table in ALL_TABLES:
             names = [c.name for c in table.columns] + [e.name for e in table.extras]
-            kept = ", ".join(f'"{name}"' for name in names if name not in RUN_COLUMNS)
-            keys = ", ".join(f'"{key}"' for key in table.key) or "ALL"
+            # A rejection's key names its run too (so runs never overwrite each other's).
+            skipped = (*RUN_COLUMNS, "id") if table.name == "rejections" else RUN_COLUMNS
+            kept = ", ".join(f'"{name}"' for name in names if name not in skipped)
+            keys = (
+                "ALL"
+                if table.name == "rejections"
+                else ", ".join(f'"{key}"' for key in table.key) or "ALL"
+            )
             rows[table.name] = store.con.execute(
                 f'SELECT {kept} FROM "{table.name}" ORDER BY {keys}'
             ).fetchall()
@@ -49,10 +55,15 @@ def stored_rows() -> Callable[[Path | str], Rows]:
 
 @pytest.fixture
 def same_rows() -> Callable[[Path | str, Path | str], None]:
-    """Assert that two stores hold the same rows, naming the first table that differs."""
+    """Assert that two stores hold the same rows, naming the first table that differs.
+
+    Rejections are compared as distinct rows: each run keeps its own, so a store filled
+    by an interrupted run and its resumption holds some twice."""
 
     def check(got_db: Path | str, expected_db: Path | str) -> None:
         got, expected = _stored_rows(got_db), _stored_rows(expected_db)
+        for rows in (got, expected):
+            rows["rejections"] = sorted(set(rows["rejections"]))
         for name, rows in expected.items():
             count = len(got[name])
             assert count == len(rows), f"{name}: {count} rows, expected {len(rows)}"

@@ -48,6 +48,10 @@ def test_parse_long_article_in_chunks_keeps_offsets(monkeypatch: pytest.MonkeyPa
     assert len([e for e in ents if e.text == "Lima"]) == 30
     for ent in ents:
         assert text[ent.start_char : ent.end_char] == ent.text
+    # Windows are parsed one at a time and their tensors (read by no stage) are dropped:
+    # memory grows with the article's tokens, not with the network's features for them.
+    assert analysis.doc.tensor.size == 0
+    assert next(sent.text for sent in analysis.doc.sents).startswith("Minister Ana Ruiz")
 
 
 def test_parse_unknown_model_is_a_config_error() -> None:

@@ -52,7 +52,10 @@ def _snapshot(db: Path) -> dict[str, object]:
             "entities": con.execute(
                 'SELECT article_id, start, "end", label FROM entities ORDER BY ALL'
             ).fetchall(),
-            "rejections": con.execute("SELECT id FROM rejections ORDER BY id").fetchall(),
+            # Each run keeps its own rejections (keyed by run): compare what was rejected.
+            "rejections": con.execute(
+                "SELECT DISTINCT input, stage, kind FROM rejections ORDER BY ALL"
+            ).fetchall(),
         }
 
 

@@ -255,3 +255,37 @@ def test_story_titles_are_readable(title: str | None, text: str, expected: str) 
     from newsgraph.stories.queries import readable_title
 
     assert (readable_title(title, text) or "") == expected
+
+
+def _placement(store: Store) -> tuple[set[frozenset[str]], dict[str, str]]:
+    """The stories as sets of articles, and each article's original."""
+    rows = store.con.execute(
+        "SELECT article_id, story_id, original_id FROM story_articles"
+    ).fetchall()
+    stories: dict[int, set[str]] = {}
+    for article_id, story_id, _ in rows:
+        stories.setdefault(story_id, set()).add(article_id)
+    return {frozenset(members) for members in stories.values()}, {r[0]: r[2] for r in rows}
+
+
+def test_update_stories_rebuild_after_a_resumed_ingest_equals_one_run(
+    tmp_path: Path, coverage: dict[str, Analysis]
+) -> None:
+    """Placement is online, in publication order within a run: a second run places its
+    articles after the first run's, even when they were published earlier. Rebuilding
+    places every article in publication order, as one run does (docs/ingest.md)."""
+    from newsgraph.stories.update import reset_stories
+
+    later = [coverage[name] for name in ("herald", "cocoa", "valley")]
+    earlier = [coverage[name] for name in ("wire", "harbor")]
+    with Store(tmp_path / "one.duckdb") as store:
+        store.write(later + earlier)
+        update_stories(store)
+        expected = _placement(store)
+    with Store(tmp_path / "two.duckdb") as store:
+        for step in (later, earlier):
+            store.write(step)
+            update_stories(store)
+        reset_stories(store)
+        update_stories(store)
+        assert _placement(store) == expected

@@ -11,8 +11,10 @@ merging a partition twice adds nothing.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 import duckdb
@@ -24,6 +26,7 @@ from newsgraph.model import Rejection
 from newsgraph.pipeline import RunReport
 from newsgraph.scale.worker import PartitionResult, WorkerStats, rows_for
 from newsgraph.store import Store
+from newsgraph.store.database import resource_failure
 from newsgraph.store.tables import ALL_TABLES, ARTICLES, ITEM_TABLES, REJECTIONS, TONES
 
 # The column naming an item's article, by table (articles are their own).
@@ -55,19 +58,41 @@ class Merger:
         self.report = report
         self.seen: set[str] = set()
         self.workers: list[WorkerStats] = []
+        self._committed = False
 
     def reject(self, rejections: Sequence[Rejection]) -> None:
         """Store inputs rejected before any worker saw them (missing files ...)."""
         if not rejections:
             return
-        self.report.inputs += len(rejections)
-        for rejection in rejections:
-            self.report.count_rejection(rejection)
-        tables = rows_for([], list(rejections), run_id=self.report.run_id)
-        self._write(tables, fresh=[], indexed=[])
+        with self._counted():
+            self.report.inputs += len(rejections)
+            for rejection in rejections:
+                self.report.count_rejection(rejection)
+            tables = rows_for([], list(rejections), run_id=self.report.run_id)
+            self._write(tables, fresh=[], indexed=[])
+
+    @contextlib.contextmanager
+    def _counted(self) -> Iterator[None]:
+        """Counts added to the report inside the block are taken back if it raises, so
+        that the report (and the runs row) counts only what was stored."""
+        saved = copy.deepcopy(self.report)
+        self._committed = False
+        try:
+            yield
+        except BaseException:
+            if self._committed:  # stored: the counts stand (indexing failed after it)
+                raise
+            for name in ("inputs", "ingested", "duplicates", "rejected"):
+                setattr(self.report, name, getattr(saved, name))
+            self.report.rejected_by_kind = saved.rejected_by_kind
+            raise
 
     def merge(self, result: PartitionResult) -> None:
         """Merge one partition's rows in one transaction (the next in input order)."""
+        with self._counted():
+            self._merge(result)
+
+    def _merge(self, result: PartitionResult) -> None:
         began = time.perf_counter()
         report = self.report
         candidates = [i for i, o in zip(result.ids, result.outcomes, strict=True) if o in _FRESH]
@@ -108,15 +133,18 @@ class Merger:
             for name, table in tables.items():
                 if table.num_rows:
                     self._insert(name, table, now)
+            self.store.record_run(self.report)  # the row counts what this commit stores
             con.commit()
-        except duckdb.Error as exc:
-            con.rollback()
-            raise StorageError(
+            self._committed = True
+        except Exception as exc:  # never leave the transaction open
+            with contextlib.suppress(duckdb.Error):
+                con.rollback()
+            raise resource_failure(exc, self.store.path) or StorageError(
                 f"cannot write to {self.store.path}: {exc}", path=str(self.store.path)
             ) from exc
         finally:
-            con.unregister("_fresh")
-        self.store.save_run(self.report)
+            with contextlib.suppress(duckdb.Error):
+                con.unregister("_fresh")
         if indexed:
             articles = tables[ARTICLES.name]
             chosen = articles.filter(pc.is_in(articles["id"], value_set=pa.array(indexed)))
@@ -129,6 +157,8 @@ class Merger:
         if "run_id" in table.column_names:
             replaced.append("CAST($run AS VARCHAR) AS run_id")
             params["run"] = self.report.run_id
+        if name == REJECTIONS.name:  # keyed within the run, as Store.write keys them
+            replaced.append("substr(sha256(CAST($run AS VARCHAR) || '/' || id), 1, len(id)) AS id")
         if name in _STAMPED:
             replaced.append(f'CAST($now AS TIMESTAMPTZ) AS "{_STAMPED[name]}"')
             params["now"] = now

@@ -15,8 +15,13 @@ that killed the worker is found. A partition that kills its worker alone
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -60,9 +65,39 @@ _KNOWN = KnownIds()
 _LOAD_ERROR: BaseException | None = None
 
 
-def _start_worker(job: Job, known: KnownIds) -> None:
-    """Pool initializer: keep the run's job and build its pipeline (models load here)."""
+#: How often a worker checks that the process that started it is alive.
+PARENT_CHECK_SECONDS = 1.0
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process when ``parent`` dies, even by SIGKILL (which lets the parent clean
+    nothing up): pool workers would otherwise live on, holding memory, after the run.
+
+    On Linux the kernel sends SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``);
+    everywhere, a daemon thread also checks every :data:`PARENT_CHECK_SECONDS` that the
+    parent is still this process's parent, and exits when it is not.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    if os.getppid() != parent:  # the parent died before this process got here
+        os._exit(1)
+    threading.Thread(target=watch, name="newsgraph-parent-watch", daemon=True).start()
+
+
+def _start_worker(job: Job, known: KnownIds, parent: int) -> None:
+    """Pool initializer: die with the parent, keep the run's job and build its pipeline
+    (models load here)."""
     global _JOB, _KNOWN, _LOAD_ERROR
+    die_with_parent(parent)
     _JOB, _KNOWN = job, known
     try:
         loaded_pipeline(job.settings, job.factory)
@@ -120,7 +155,7 @@ def _run_pools(
             max_workers=dispatch.window,
             mp_context=context,
             initializer=_start_worker,
-            initargs=(job, known),
+            initargs=(job, known, os.getpid()),
         ) as pool:
             try:
                 # Start every worker now, so that all load the models at once; a worker
@@ -160,6 +195,8 @@ def _drain(pool: ProcessPoolExecutor, dispatch: _Dispatch) -> None:
                 result = future.result()
             except BrokenProcessPool:
                 lost.append(partition)
+            except Exception as exc:  # raised by a task, not a crash: this partition only
+                dispatch.finished(partition, _failed(partition, exc))
             else:
                 dispatch.finished(partition, result)
         if lost:
@@ -234,4 +271,14 @@ def _crashed(partition: Partition, attempts: int) -> Rejection:
         kind="crashed",
         reason=f"the worker process died {attempts} times while analysing these records "
         "(out of memory, or a crash in native code); they were not analysed",
+    )
+
+
+def _failed(partition: Partition, exc: Exception) -> Rejection:
+    return Rejection(
+        input=partition.label,
+        stage="worker",
+        kind="failed",
+        reason=f"analysing these records failed ({type(exc).__name__}: {exc}); "
+        "they were not analysed",
     )

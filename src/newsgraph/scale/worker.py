@@ -27,9 +27,10 @@ import pyarrow as pa
 
 from newsgraph.model import Analysis, Article, Rejection
 from newsgraph.pipeline import Pipeline, RunReport, apply_stages, batched
-from newsgraph.runner import timed_reads
+from newsgraph.runner import contained, timed_reads
 from newsgraph.scale.partitions import Partition, read_partition
 from newsgraph.settings import Settings
+from newsgraph.store.database import storable_rejection, unstorable
 from newsgraph.store.tables import ARTICLES, ITEM_TABLES, REJECTIONS, TONES
 
 PipelineFactory = Callable[[Settings], Pipeline]
@@ -171,7 +172,10 @@ def analyse_partition(partition: Partition, job: Job, known: KnownIds) -> Partit
     outcomes: list[Outcome] = []
     analysed: list[Analysis] = []
     rejections: list[Rejection] = []
-    items = timed_reads(read_partition(partition, max_bytes=job.settings.max_bytes), report)
+    items = timed_reads(
+        contained(partition.label, read_partition(partition, max_bytes=job.settings.max_bytes)),
+        report,
+    )
     for chunk in batched(items, job.settings.batch_size):
         report.inputs += len(chunk)
         fresh: list[Article] = []
@@ -198,7 +202,17 @@ def analyse_partition(partition: Partition, job: Job, known: KnownIds) -> Partit
         for at in positions:
             if ids[at] in broken:
                 outcomes[at] = "failed"
-    tables = rows_for(analysed, rejections, run_id=job.run_id)
+    try:
+        tables = rows_for(analysed, rejections, run_id=job.run_id)
+    except Exception:  # a record that cannot be stored: reject it, keep the others
+        analysed, refused = storable_only(analysed, run_id=job.run_id)
+        rejections.extend(refused)
+        refused_ids = {rejection.article_id for rejection in refused}
+        outcomes = [
+            "failed" if outcome == "ok" and article_id in refused_ids else outcome
+            for article_id, outcome in zip(ids, outcomes, strict=True)
+        ]
+        tables = rows_for(analysed, rejections, run_id=job.run_id)
     stats = WorkerStats(
         partition=partition.index,
         host=socket.gethostname(),
@@ -274,9 +288,33 @@ def _tables(
         [tone for _, tone in tones], {"article_id": lambda t: owner[id(t)]}
     )
     tables[REJECTIONS.name] = REJECTIONS.to_arrow(
-        list(rejections), {"id": lambda r: r.id, "run_id": lambda _: run_id, "at": lambda _: now}
+        [storable_rejection(r) for r in rejections],
+        {"id": lambda r: r.id, "run_id": lambda _: run_id, "at": lambda _: now},
     )
     return tables
+
+
+def storable_only(
+    analyses: Sequence[Analysis], *, run_id: str
+) -> tuple[list[Analysis], list[Rejection]]:
+    """The analyses whose rows can be built, and a ``store:unstorable`` rejection for each
+    of the others (a field that is not valid Unicode ...), as ``Store.write_each`` finds
+    them in a serial run."""
+    now = datetime.now(UTC)
+    try:
+        _tables(analyses, [], run_id=run_id, now=now)
+    except Exception:  # one record may be to blame: find which
+        good: list[Analysis] = []
+        bad: list[Rejection] = []
+        for analysis in analyses:
+            try:
+                _tables([analysis], [], run_id=run_id, now=now)
+            except Exception as exc:
+                bad.append(unstorable(analysis.article, f"{type(exc).__name__}: {exc}"))
+            else:
+                good.append(analysis)
+        return good, bad
+    return list(analyses), []
 
 
 def peak_rss_mib() -> float:

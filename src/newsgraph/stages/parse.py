@@ -83,10 +83,23 @@ class ParseStage:
         self.pipe_batch = min(settings.batch_size, PIPE_BATCH)
 
     def _parse_long(self, text: str) -> Any:
+        """Parse a long text one window at a time, joined into one ``Doc`` of that text.
+
+        Each window is parsed alone (``batch_size=1``: the network's working memory is
+        that of one window, not of the whole article) and its tensor — the network's
+        per-token features, which no stage reads — is dropped before the windows are
+        joined, so memory grows with the article's tokens only.
+        """
+        import numpy
         from spacy.tokens import Doc
 
-        pieces = [text[start:end] for start, end in chunk_bounds(text)]
-        doc = Doc.from_docs(list(self.nlp.pipe(pieces)), ensure_whitespace=False)
+        pieces = (text[start:end] for start, end in chunk_bounds(text))
+        docs = []
+        for piece in self.nlp.pipe(pieces, batch_size=1):
+            piece.tensor = numpy.zeros((0,), dtype="float32")
+            docs.append(piece)
+        # spaCy's type stub lacks the `exclude` argument its from_docs takes (since 3.3).
+        doc = Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor"])  # type: ignore[call-arg]
         if doc.text != text:  # pragma: no cover - guards the offset contract
             raise ValueError("chunked parse changed the article text")
         return doc

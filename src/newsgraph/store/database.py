@@ -9,8 +9,16 @@ run died between the two.
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import errno
 import gc
+import hashlib
 import json
+import logging
+import re
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -20,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from newsgraph.errors import StorageError
+from newsgraph.errors import ResourceError, StorageError
 from newsgraph.model import Analysis, Article, Rejection
 from newsgraph.store.tables import (
     ALL_TABLES,
@@ -45,10 +53,140 @@ INDEX_COMMIT_SECONDS = 2.0
 #: with this value, the closing checkpoint included (docs/performance.md). The log is
 #: replayed on the next open after a crash, and the explorer's snapshots copy it.
 CHECKPOINT_THRESHOLD = "256MB"
+#: How long a reader tries to copy a database that a writer keeps changing.
+SNAPSHOT_TIMEOUT_SECONDS = 60.0
+SNAPSHOT_RETRY_SECONDS = 0.2
+#: How long a writer waits for another process to let the file go before failing.
+WRITER_WAIT_SECONDS = 10.0
+
+log = logging.getLogger("newsgraph.store")
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+#: What a write or an open that failed for lack of a resource says, what it means and
+#: what to do. Matched against the message of DuckDB's (or the OS's) error, whose first
+#: line otherwise hides the cause under "cannot rollback" or "could not set lock".
+_RESOURCE_FAILURES: tuple[tuple[str, str, str], ...] = (
+    (
+        "no space left on device",
+        "No space left on device",
+        "free space on that disk or pass --db on another disk, then run the same command "
+        "again: it completes what is missing",
+    ),
+    (
+        "disk quota exceeded",
+        "Disk quota exceeded",
+        "free space within your quota, then run the same command again",
+    ),
+    (
+        "read-only file system",
+        "Read-only file system",
+        "the folder is on read-only media: write the database elsewhere with --db; "
+        "reading commands work on read-only media",
+    ),
+    (
+        "permission denied",
+        "Permission denied",
+        "you may not write to that folder: pass --db with a folder you can write to",
+    ),
+)
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def resource_failure(exc: BaseException, path: Path) -> ResourceError | None:
+    """The clear error for a failure caused by the disk, the folder or another process,
+    or None when ``exc`` is something else (a bad record, a bug).
+
+    The message names the real cause, the path and what to do, e.g. ``No space left on
+    device while writing newsgraph.duckdb``.
+    """
+    text = str(exc)
+    lowered = text.lower()
+    if isinstance(exc, ResourceError):
+        return exc
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        lowered += " no space left on device"
+    for marker, cause, hint in _RESOURCE_FAILURES:
+        if marker in lowered:
+            return ResourceError(f"{cause} while writing {path}", path=str(path), hint=hint)
+    holder = _LOCK_HOLDER.search(text)
+    if holder or "could not set lock" in lowered:
+        who = f"process {holder['pid']} ({holder['program']})" if holder else "another process"
+        return ResourceError(
+            f"{path} is in use by {who}",
+            path=str(path),
+            hint="wait for it to finish (an ingest, or a command reading the file), or "
+            "write to another file with --db; reading commands work meanwhile",
+        )
+    return None
+
+
+def _file_signature(db: Path) -> tuple[tuple[int, int] | None, ...]:
+    """Modification time and size of a database file and of its write-ahead log."""
+    signature: list[tuple[int, int] | None] = []
+    for path in (db, Path(f"{db}.wal")):
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            signature.append(None)
+        else:
+            signature.append((st.st_mtime_ns, st.st_size))
+    return tuple(signature)
+
+
+def _restore(run: RunReport, saved: RunReport) -> None:
+    """Put back the counts of ``run`` as they were in ``saved`` (a failed write counted
+    nothing)."""
+    for name in ("inputs", "ingested", "duplicates", "rejected"):
+        setattr(run, name, getattr(saved, name))
+    run.rejected_by_kind = dict(saved.rejected_by_kind)
+
+
+def unstorable(article: Article, problem: str) -> Rejection:
+    """The rejection of an analysed article that cannot be written (``store:unstorable``)."""
+    return Rejection(
+        input=_valid_text(article.origin or article.id),
+        stage="store",
+        kind="unstorable",
+        reason=_valid_text(
+            f"the analysed article could not be written to the database ({problem}); "
+            "it was left out"
+        ),
+        article_id=article.id,
+    )
+
+
+def rejection_key(run_id: str | None, rejection: Rejection) -> str:
+    """The stored key of a rejection: its input and stage, within its run.
+
+    A later run's rejection of the same input is a row of its own, never a replacement
+    of an earlier run's (and ``<stdin>`` of two runs are two inputs).
+    """
+    if run_id is None:
+        return rejection.id
+    return hashlib.sha256(f"{run_id}/{rejection.id}".encode()).hexdigest()[: len(rejection.id)]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_text(value: str) -> str:
+    """``value`` with lone surrogates (a file name with a non-UTF-8 byte decodes to them)
+    replaced by U+FFFD, so that it can be encoded and stored."""
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def storable_rejection(rejection: Rejection) -> Rejection:
+    """``rejection`` with every text field valid Unicode."""
+    fields = {
+        name: _valid_text(getattr(rejection, name)) for name in ("input", "stage", "kind", "reason")
+    }
+    if rejection.article_id is not None:
+        fields["article_id"] = _valid_text(rejection.article_id)
+    return Rejection(**fields)
 
 
 def article_filter(source: str | None, language: str | None) -> tuple[str, list[str]]:
@@ -81,6 +219,10 @@ class Store:
             print(store.counts())
     """
 
+    #: When a writer held the file, the private copy this store reads (else None).
+    snapshot: Path | None = None
+    _snapshot_folder: Path | None = None
+
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
@@ -90,21 +232,91 @@ class Store:
                 path=str(self.path),
                 hint="run `newsgraph ingest PATH` first, or pass --db",
             )
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise StorageError(
-                f"cannot open {self.path}: {exc}",
-                path=str(self.path),
-                hint="another newsgraph process may be writing to it; wait for it to finish",
-            ) from exc
+        self.con = self._connect()
         self._index: SearchIndex | None = None
         self._unindexed: list[str] = []  # stored, added to the index, not yet committed there
         self._last_index_commit = time.monotonic()
         if not read_only:
             self.con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
-            self._create_schema()
+            try:
+                self._create_schema()
+            except duckdb.Error as exc:
+                self.con.close()
+                raise resource_failure(exc, self.path) or StorageError(
+                    f"cannot write to {self.path}: {exc}", path=str(self.path)
+                ) from exc
         self._check_schema()
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """Open the file: a reader reads a copy while a writer holds it; a writer waits up
+        to :data:`WRITER_WAIT_SECONDS` for another process (a reader, often, which is
+        brief) to let the file go, then fails naming that process.
+
+        Raises:
+            ResourceError: when the file stays locked, or the disk or folder refuses it.
+            StorageError: when it cannot be opened for another reason.
+        """
+        deadline = time.monotonic() + WRITER_WAIT_SECONDS
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=self.read_only)
+            except duckdb.Error as exc:
+                failure = resource_failure(exc, self.path)
+                if failure is None or "is in use by" not in failure.message:
+                    raise failure or StorageError(
+                        f"cannot open {self.path}: {exc}", path=str(self.path)
+                    ) from exc
+                if self.read_only:
+                    return self._open_snapshot(failure)
+                if time.monotonic() > deadline:
+                    raise failure from exc
+            time.sleep(SNAPSHOT_RETRY_SECONDS)
+
+    def _open_snapshot(self, busy: StorageError) -> duckdb.DuckDBPyConnection:
+        """Read a private copy of the file while another process writes to it.
+
+        DuckDB lets no one open a file another process holds for writing, not even to
+        read. The file and its write-ahead log are copied (taking no lock) and the copy is
+        used when neither changed during the copy; a writer that keeps changing them is
+        waited for at most :data:`SNAPSHOT_TIMEOUT_SECONDS`.
+
+        Raises:
+            StorageError: ``busy`` (naming the writer), when no stable copy could be had.
+        """
+        folder = Path(tempfile.mkdtemp(prefix="newsgraph-snapshot-"))
+        self._snapshot_folder = folder
+        copy_path = folder / self.path.name
+        deadline = time.monotonic() + SNAPSHOT_TIMEOUT_SECONDS
+        while True:
+            before = _file_signature(self.path)
+            try:
+                for suffix in ("", ".wal"):
+                    source = Path(f"{self.path}{suffix}")
+                    target = Path(f"{copy_path}{suffix}")
+                    target.unlink(missing_ok=True)
+                    if source.exists():
+                        shutil.copyfile(source, target)
+                stable = _file_signature(self.path) == before
+            except FileNotFoundError:  # the log was checkpointed away meanwhile
+                stable = False
+            if stable:
+                try:
+                    con = duckdb.connect(str(copy_path))
+                except duckdb.Error:
+                    stable = False
+                else:
+                    self.snapshot = copy_path
+                    log.info("%s is being written by another process; reading a copy", self.path)
+                    return con
+            if time.monotonic() > deadline:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise StorageError(
+                    f"{busy.message}, and it changed during every copy for "
+                    f"{SNAPSHOT_TIMEOUT_SECONDS:.0f} s",
+                    path=str(self.path),
+                    hint="run the command again in a moment",
+                )
+            time.sleep(SNAPSHOT_RETRY_SECONDS)
 
     def __enter__(self) -> Store:
         return self
@@ -115,15 +327,29 @@ class Store:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        if exc is None:
+            self.close()
+            return
+        try:  # the error in flight is the one to report, not a second one while closing
+            self.close()
+        except Exception as closing:
+            log.warning("closing %s after an error failed too: %s", self.path, closing)
 
     def close(self) -> None:
-        """Commit the search index, then close it and the database."""
-        if self._index is not None:
-            self.flush_index()
-            self._index.close()
-            self._index = None
-        self.con.close()
+        """Commit the search index, then close it and the database (and delete the copy
+        read while a writer was busy)."""
+        try:
+            if self._index is not None:
+                self.flush_index()
+        finally:
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+            try:
+                self.con.close()
+            finally:
+                if self._snapshot_folder is not None:
+                    shutil.rmtree(self._snapshot_folder, ignore_errors=True)
 
     # -- schema -----------------------------------------------------------------
 
@@ -169,13 +395,29 @@ class Store:
         rejections: Sequence[Rejection] = (),
         *,
         run: RunReport | None = None,
-    ) -> None:
+        inputs: int = 0,
+        duplicates: int = 0,
+    ) -> int:
         """Write analysed articles and rejections in one transaction, then index them.
 
         Articles already stored (or repeated in ``analyses``) are left as they are, with
-        their items, so writing is idempotent.
+        their items, so writing is idempotent. With ``run``, the batch is counted into it
+        (``inputs`` read, ``duplicates`` found before the write, articles stored, articles
+        found already stored, rejections) and the run's row saved in the same transaction:
+        the row always counts what the store holds.
+
+        Returns:
+            How many articles were stored.
+
+        Raises:
+            StorageError: when the write failed. The transaction is rolled back and
+                ``run`` left as it was. A failure of the disk, the folder or the lock
+                says so (``No space left on device while writing ...``) and
+                :func:`resource_failure` recognises it; any other failure may come from
+                one bad record (see :meth:`write_each`).
         """
         run_id = run.run_id if run else None
+        counted = copy.deepcopy(run) if run is not None else None
         now = _now()
         collecting = gc.isenabled()
         # Building the Arrow batches allocates millions of small objects; the cyclic
@@ -184,11 +426,10 @@ class Store:
         gc.disable()
         try:
             self.con.begin()
-            if analyses:
-                analyses = self._new_only(analyses)
-            if analyses:
-                articles = [analysis.article for analysis in analyses]
-                skipped = {a.article.id: list(a.skipped) for a in analyses}
+            fresh = self._new_only(analyses) if analyses else []
+            if fresh:
+                articles = [analysis.article for analysis in fresh]
+                skipped = {a.article.id: list(a.skipped) for a in fresh}
                 self._insert(
                     ARTICLES.name,
                     ARTICLES.to_arrow(
@@ -202,10 +443,10 @@ class Store:
                     ),
                 )
                 for attribute, table in ITEM_TABLES.items():
-                    items = [item for a in analyses for item in getattr(a, attribute)]
+                    items = [item for a in fresh for item in getattr(a, attribute)]
                     if items:
                         self._insert(table.name, table.to_arrow(items), keyed=False)
-                tones = [(a.article.id, a.tone) for a in analyses if a.tone is not None]
+                tones = [(a.article.id, a.tone) for a in fresh if a.tone is not None]
                 if tones:
                     owner = {id(tone): article_id for article_id, tone in tones}
                     self._insert(
@@ -215,25 +456,93 @@ class Store:
                         ),
                     )
             if rejections:
+                storable = [storable_rejection(r) for r in rejections]
                 self._insert(
                     REJECTIONS.name,
                     REJECTIONS.to_arrow(
-                        rejections,
-                        {"id": lambda r: r.id, "run_id": lambda _: run_id, "at": lambda _: now},
+                        storable,
+                        {
+                            "id": lambda r: rejection_key(run_id, r),
+                            "run_id": lambda _: run_id,
+                            "at": lambda _: now,
+                        },
                     ),
                     replace=True,
                 )
             if run is not None:
+                run.inputs += inputs
+                run.duplicates += duplicates + len(analyses) - len(fresh)
+                run.ingested += len(fresh)
+                for rejection in rejections:
+                    run.count_rejection(rejection)
                 self._save_run(run)
             self.con.commit()
-        except duckdb.Error as exc:
-            self.con.rollback()
-            raise StorageError(f"cannot write to {self.path}: {exc}", path=str(self.path)) from exc
+        except Exception as exc:  # a bad record raises in Arrow or in Python, not only here
+            self._rollback()
+            if run is not None and counted is not None:
+                _restore(run, counted)
+            failure = resource_failure(exc, self.path)
+            raise failure or StorageError(
+                f"cannot write to {self.path}: {type(exc).__name__}: {exc}", path=str(self.path)
+            ) from exc
         finally:
             if collecting:
                 gc.enable()
-        if analyses:
-            self.index_articles([a.article for a in analyses])
+        if fresh:
+            self.index_articles([a.article for a in fresh])
+        return len(fresh)
+
+    def write_each(
+        self,
+        analyses: Sequence[Analysis],
+        rejections: Sequence[Rejection] = (),
+        *,
+        run: RunReport | None = None,
+        inputs: int = 0,
+        duplicates: int = 0,
+    ) -> list[Rejection]:
+        """Write a batch whose :meth:`write` failed record by record, so that the records
+        that cannot be stored are found; each becomes a ``store`` rejection (stored, and
+        returned) and the rest are stored.
+
+        Raises:
+            StorageError: for a failure of the disk, the folder or the lock (no record is
+                to blame; the run cannot go on), or when not even a rejection can be stored.
+        """
+        failed: list[Rejection] = []
+        # The batch's own counts go with its first successful write.
+        pending = {"inputs": inputs, "duplicates": duplicates}
+
+        def attempt(items: Sequence[Analysis], refused: Sequence[Rejection]) -> str | None:
+            """Write; return None, or why the records could not be written."""
+            try:
+                self.write(items, refused, run=run, **pending)
+            except ResourceError:
+                raise
+            except StorageError as exc:
+                return str(exc.__cause__ or exc)
+            pending.update(inputs=0, duplicates=0)
+            return None
+
+        for analysis in analyses:
+            problem = attempt([analysis], [])
+            if problem is not None:
+                failed.append(unstorable(analysis.article, problem))
+        for rejection in [*rejections, *failed]:
+            problem = attempt([], [rejection])
+            if problem is not None:
+                raise StorageError(
+                    f"cannot store the rejection of {rejection.input!r} in {self.path}: {problem}",
+                    path=str(self.path),
+                )
+        if pending["inputs"] or pending["duplicates"]:  # the batch held nothing to write
+            self.write([], [], run=run, **pending)
+        return failed
+
+    def _rollback(self) -> None:
+        """End the open transaction, if any: never leave one open after a failure."""
+        with contextlib.suppress(duckdb.Error):
+            self.con.rollback()
 
     def _new_only(self, analyses: Sequence[Analysis]) -> list[Analysis]:
         """The analyses whose article is not stored yet (first of any repeats)."""
@@ -260,6 +569,7 @@ class Store:
             "duplicates": run.duplicates,
             "rejected": run.rejected,
             "rejected_by_kind": run.rejected_by_kind,
+            "capped": run.capped,
             "seconds_by_stage": {k: round(v, 4) for k, v in run.seconds_by_stage.items()},
             "versions": run.versions,
             "warned_by_kind": run.warned_by_kind,
@@ -280,11 +590,38 @@ class Store:
             ],
         )
 
-    def save_run(self, run: RunReport) -> None:
-        """Record the state of a run (called at its start and its end)."""
-        self.con.begin()
+    def record_run(self, run: RunReport) -> None:
+        """Write the run's row inside the caller's open transaction (so that it commits
+        with the rows it counts)."""
         self._save_run(run)
-        self.con.commit()
+
+    def save_run(self, run: RunReport) -> None:
+        """Record the state of a run (called at its start and its end).
+
+        Raises:
+            StorageError: when the row cannot be written (the disk is full ...).
+        """
+        try:
+            self.con.begin()
+            self._save_run(run)
+            self.con.commit()
+        except duckdb.Error as exc:
+            self._rollback()
+            raise resource_failure(exc, self.path) or StorageError(
+                f"cannot record the run in {self.path}: {exc}", path=str(self.path)
+            ) from exc
+
+    def close_stale_runs(self) -> int:
+        """Mark ``interrupted`` the runs still recorded as ``running``: called by a writer,
+        which holds the file alone, so no process is running them any more.
+
+        Returns:
+            How many runs were marked.
+        """
+        row = self.con.execute(
+            "UPDATE runs SET status = 'interrupted' WHERE status = 'running' RETURNING id"
+        ).fetchall()
+        return len(row)
 
     # -- search -----------------------------------------------------------------
 

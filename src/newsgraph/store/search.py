@@ -8,8 +8,10 @@ run left out, and ``newsgraph reindex`` rebuilds the index from the database.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,10 @@ WRITER_HEAP_BYTES = 64 * 1024 * 1024
 CANDIDATE_FACTOR = 10
 MIN_CANDIDATES = 100
 MAX_CANDIDATES = 2000
+
+
+def _lock_files(folder: str, names: list[str]) -> list[str]:
+    return [name for name in names if name.endswith(".lock")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +64,7 @@ class SearchIndex:
         self.read_only = read_only
         self.schema = _schema()
         self._writer: Any = None
+        self._copy: Path | None = None  # a private copy read when the folder is read-only
         self.index = self._open()
 
     def _open(self) -> Any:
@@ -67,11 +74,27 @@ class SearchIndex:
             self.path.mkdir(parents=True, exist_ok=True)
             return tantivy.Index(self.schema, path=str(self.path))
         except (ValueError, OSError) as exc:
+            if self.read_only:
+                # tantivy takes a lock file even to read: on read-only media (or in a
+                # folder this user may not write) a private copy is read instead.
+                with contextlib.suppress(ValueError, OSError):
+                    return self._open_copy()
             raise StorageError(
                 f"cannot open the search index at {self.path}: {exc}",
                 path=str(self.path),
                 hint="rebuild it with `newsgraph reindex`",
             ) from exc
+
+    def _open_copy(self) -> Any:
+        folder = Path(tempfile.mkdtemp(prefix="newsgraph-search-"))
+        try:
+            shutil.copytree(self.path, folder / "index", ignore=_lock_files)
+            index = tantivy.Index(self.schema, path=str(folder / "index"))
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        self._copy = folder
+        return index
 
     def _writer_for_update(self) -> Any:
         if self.read_only:
@@ -112,6 +135,10 @@ class SearchIndex:
             self._writer.rollback()
             self._writer.wait_merging_threads()
             self._writer = None
+        if self._copy is not None:
+            self.index = None
+            shutil.rmtree(self._copy, ignore_errors=True)
+            self._copy = None
 
     @property
     def size(self) -> int:

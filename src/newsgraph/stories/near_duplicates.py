@@ -434,11 +434,12 @@ def choose_original(members: Sequence[Member]) -> tuple[str, str]:
         if own and len(own) < len(tied):
             tied, reason = own, "agency"
     if len(tied) > 1 and all(m.fingerprint is not None for m in members):
-        covering = {m.article_id: _covering(m, members) for m in tied}
+        covering = _coverings(tied, members)
         # Coverage estimates are noisy (MinHash): within 5% counts as a tie, broken by size.
         best = max(covering.values())
         margin = 0.05 * (len(members) - 1)
-        complete = [m for m in tied if covering[m.article_id] >= best - margin]
+        complete = [m for m in tied if m.article_id in covering]
+        complete = [m for m in complete if covering[m.article_id] >= best - margin]
         sizes = {m.article_id: m.fingerprint.size for m in complete if m.fingerprint}
         smallest = min(sizes.values())
         complete = [m for m in complete if sizes[m.article_id] == smallest]
@@ -447,16 +448,44 @@ def choose_original(members: Sequence[Member]) -> tuple[str, str]:
     return tied[0].article_id, reason
 
 
-def _covering(member: Member, members: Sequence[Member]) -> float:
-    """How much of the other copies' text ``member`` holds: the sum of their containments."""
-    mine = member.fingerprint
-    assert mine is not None
-    total = 0.0
-    for other in members:
-        theirs = other.fingerprint
-        if theirs is None or other.article_id == member.article_id or theirs.size == 0:
-            continue
-        jaccard = compare(mine, theirs).jaccard
-        shared = jaccard * (mine.size + theirs.size) / (1.0 + jaccard)
-        total += min(1.0, shared / theirs.size)
-    return total
+#: Most copies compared when choosing the most complete one: in a larger group (a template
+#: repeated thousands of times) the candidates are the largest copies and the coverage is
+#: estimated against a sample of the group (the smallest ids), so choosing an original
+#: costs the same for any group size instead of growing with its square.
+COVERING_SAMPLE: Final = 64
+
+
+def _coverings(tied: Sequence[Member], members: Sequence[Member]) -> dict[str, float]:
+    """How much of the other copies' text each candidate in ``tied`` holds: the sum of
+    their containments (estimated from a sample of :data:`COVERING_SAMPLE` copies in a
+    larger group, scaled to the group's size)."""
+    candidates = sorted(tied, key=lambda m: (-_size(m), m.article_id))[:COVERING_SAMPLE]
+    sample = sorted(members, key=lambda m: m.article_id)[: COVERING_SAMPLE + 1]
+    mine = np.stack([_signature(m) for m in candidates])
+    theirs = np.stack([_signature(m) for m in sample])
+    my_sizes = np.array([_size(m) for m in candidates], dtype=np.float64)[:, None]
+    their_sizes = np.array([_size(m) for m in sample], dtype=np.float64)[None, :]
+    jaccard = (mine[:, None, :] == theirs[None, :, :]).sum(axis=2) / NUM_PERM
+    shared = jaccard * (my_sizes + their_sizes) / (1.0 + jaccard)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        contained = np.minimum(1.0, shared / their_sizes)
+    usable = np.broadcast_to(their_sizes > 0, contained.shape).copy()
+    for row, member in enumerate(candidates):
+        for column, other in enumerate(sample):
+            if other.article_id == member.article_id:
+                usable[row, column] = False
+    contained = np.where(usable, contained, 0.0)
+    totals = contained.sum(axis=1)
+    if len(sample) < len(members):  # a sample: scale its mean to the whole group
+        compared = np.maximum(usable.sum(axis=1), 1)
+        totals = totals / compared * (len(members) - 1)
+    return {m.article_id: float(total) for m, total in zip(candidates, totals, strict=True)}
+
+
+def _size(member: Member) -> int:
+    return member.fingerprint.size if member.fingerprint is not None else 0
+
+
+def _signature(member: Member) -> np.ndarray:
+    assert member.fingerprint is not None
+    return member.fingerprint.signature

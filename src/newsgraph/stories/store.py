@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -324,19 +324,48 @@ def save_bands(
     )
 
 
+#: Most stored articles of one LSH bucket a new article is paired with, and most
+#: candidates checked per new article. A template repeated thousands of times puts every
+#: copy in the same buckets; pairing each new copy with all of them made placement
+#: quadratic (1k / 2k / 4k templated lines took 5.5 / 19.8 / 93.9 s). The bucket's
+#: smallest ids are kept (a choice that does not depend on the order of placement), and
+#: a copy linked to some of a group joins the whole group.
+BUCKET_LIMIT = 32
+CANDIDATE_LIMIT = 24
+#: Most stored copies of a group read to choose its original again when new copies join:
+#: the original itself, then the earliest published. (Reading every copy made each batch
+#: cost as much as the group was large.)
+GROUP_SAMPLE = 256
+
+
 def candidate_pairs(
     con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]
 ) -> set[tuple[str, str]]:
-    """Pairs (new, other) that share an LSH band key, for the given (already banded) articles."""
+    """Pairs (new, other) that share an LSH band key, for the given (already banded) articles.
+
+    At most :data:`BUCKET_LIMIT` articles of each bucket, and :data:`CANDIDATE_LIMIT`
+    candidates per new article (those sharing most bands), are returned.
+    """
     rows = con.execute(
-        """
+        f"""
         WITH fresh AS (
             SELECT band, key, article_id FROM story_bands
             WHERE article_id IN (SELECT unnest(?::VARCHAR[]))
+        ),
+        buckets AS (
+            SELECT o.band, o.key, o.article_id,
+                   row_number() OVER (PARTITION BY o.band, o.key ORDER BY o.article_id) AS rank
+            FROM story_bands o SEMI JOIN (SELECT DISTINCT band, key FROM fresh) h
+                 ON o.band = h.band AND o.key = h.key
+        ),
+        shared AS (
+            SELECT f.article_id AS a, b.article_id AS b, count(*) AS bands
+            FROM fresh f JOIN buckets b ON b.band = f.band AND b.key = f.key
+            WHERE b.article_id <> f.article_id AND b.rank <= {BUCKET_LIMIT}
+            GROUP BY ALL
         )
-        SELECT DISTINCT f.article_id, o.article_id
-        FROM fresh f JOIN story_bands o ON o.band = f.band AND o.key = f.key
-        WHERE o.article_id <> f.article_id
+        SELECT a, b FROM shared
+        QUALIFY row_number() OVER (PARTITION BY a ORDER BY bands DESC, b) <= {CANDIDATE_LIMIT}
         """,
         [list(article_ids)],
     ).fetchall()
@@ -358,17 +387,33 @@ class Placed:
 def load_members(
     con: duckdb.DuckDBPyConnection, *, ids: Sequence[str] = (), originals: Sequence[str] = ()
 ) -> list[tuple[Member, Placed]]:
-    """Stored articles by id, or by the original of their group, with fingerprints."""
-    clauses, params = [], []
+    """Stored articles by id, or by the original of their group, with fingerprints.
+
+    A group is read as a sample of at most :data:`GROUP_SAMPLE` copies: its original
+    first, then the earliest published (the ones an original is chosen from), by id.
+    """
+    parts, params = [], []
     if ids:
-        clauses.append("article_id IN (SELECT unnest(?::VARCHAR[]))")
+        parts.append(
+            "SELECT * FROM story_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))"
+        )
         params.append(list(ids))
     if originals:
-        clauses.append("original_id IN (SELECT unnest(?::VARCHAR[]))")
+        parts.append(
+            f"""
+            SELECT * FROM story_articles WHERE original_id IN (SELECT unnest(?::VARCHAR[]))
+            QUALIFY row_number() OVER (
+                PARTITION BY original_id
+                ORDER BY article_id = original_id DESC, day NULLS LAST,
+                         published NULLS LAST, article_id
+            ) <= {GROUP_SAMPLE}
+            """
+        )
         params.append(list(originals))
-    if not clauses:
+    if not parts:
         return []
-    rows = _rows(con, "SELECT * FROM story_articles WHERE " + " OR ".join(clauses), params)
+    rows = _rows(con, "SELECT DISTINCT * FROM (" + " UNION ALL ".join(parts) + ")", params)
+    rows.sort(key=lambda row: row["article_id"])
     found = []
     for row in rows:
         fingerprint = Fingerprint(
@@ -389,6 +434,58 @@ def load_members(
         )  # fmt: skip
         found.append((member, placed))
     return found
+
+
+def group_agencies(
+    con: duckdb.DuckDBPyConnection, originals: Sequence[str]
+) -> dict[str, Counter[str]]:
+    """How many stored copies of each group (keyed by its original) credit each agency."""
+    rows = con.execute(
+        """
+        SELECT original_id, agency, count(*) FROM story_articles
+        WHERE original_id IN (SELECT unnest(?::VARCHAR[])) AND agency IS NOT NULL
+        GROUP BY ALL
+        """,
+        [list(originals)],
+    ).fetchall()
+    found: dict[str, Counter[str]] = defaultdict(Counter)
+    for original, agency, count in rows:
+        found[original][agency] = count
+    return found
+
+
+def regroup(
+    con: duckdb.DuckDBPyConnection, changes: Sequence[tuple[str, str, str | None, str]]
+) -> list[str]:
+    """Move whole stored groups to a new original: rows ``(old original, original, reason,
+    origin key)``. Returns the articles whose placement changed."""
+    if not changes:
+        return []
+    data = pa.table(
+        {
+            "old_original": pa.array([c[0] for c in changes], pa.string()),
+            "original_id": pa.array([c[1] for c in changes], pa.string()),
+            "original_reason": pa.array([c[2] for c in changes], pa.string()),
+            "origin_key": pa.array([c[3] for c in changes], pa.string()),
+        }
+    )
+    con.register("_story_regroup", data)
+    try:
+        rows = con.execute(
+            """
+            UPDATE story_articles SET original_id = g.original_id,
+                   original_reason = g.original_reason, origin_key = g.origin_key
+            FROM _story_regroup g
+            WHERE story_articles.original_id = g.old_original
+              AND (story_articles.original_id IS DISTINCT FROM g.original_id
+                   OR story_articles.original_reason IS DISTINCT FROM g.original_reason
+                   OR story_articles.origin_key IS DISTINCT FROM g.origin_key)
+            RETURNING story_articles.article_id
+            """
+        ).fetchall()
+    finally:
+        con.unregister("_story_regroup")
+    return sorted(row[0] for row in rows)
 
 
 def save_articles(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> None:

@@ -377,36 +377,37 @@ class _Run:
             if node.startswith("group:"):
                 components[find(node)].append(node)
         new_members = {a.article.id: Member.of(a.article, prints[a.article.id]) for a in analyses}
-        old_originals = [n.removeprefix("group:") for n in parent if n.startswith("group:")]
-        stored_by_group: dict[str, list[tuple[Member, tables.Placed]]] = defaultdict(list)
+        old_originals = sorted(n.removeprefix("group:") for n in parent if n.startswith("group:"))
+        stored_by_group: dict[str, list[Member]] = defaultdict(list)
+        agencies_by_group: dict[str, Counter[str]] = {}
         if old_originals:
+            # A sample of each group (its original and earliest copies) and the agencies
+            # all its copies credit: the cost of a batch does not grow with group sizes.
             for member, placed in tables.load_members(self.con, originals=old_originals):
-                stored_by_group[placed.original_id].append((member, placed))
+                stored_by_group[placed.original_id].append(member)
+            agencies_by_group = tables.group_agencies(self.con, old_originals)
         groups: dict[str, tuple[str, str | None, str]] = {}
-        updates: list[tuple[str, str, str, str]] = []
+        moves: list[tuple[str, str, str | None, str]] = []
         for nodes in components.values():
             fresh = [n for n in nodes if not n.startswith("group:")]
             originals = [n.removeprefix("group:") for n in nodes if n.startswith("group:")]
-            stored = [pair for o in originals for pair in stored_by_group[o]]
-            members = [new_members[n] for n in fresh] + [m for m, _ in stored]
+            members = [new_members[n] for n in fresh]
+            agencies = Counter(m.agency for m in members if m.agency)
+            for o in originals:
+                members += stored_by_group[o]
+                agencies.update(agencies_by_group.get(o, Counter()))
             if len(members) == 1:
                 member = members[0]
-                groups[member.article_id] = (member.article_id, None, _origin(members, member))
+                groups[member.article_id] = (member.article_id, None, _origin(agencies, member))
                 continue
             original_id, reason = choose_original(members)
             original = next(m for m in members if m.article_id == original_id)
-            origin = _origin(members, original)
+            origin = _origin(agencies, original)
             for article_id in fresh:
                 groups[article_id] = (original_id, reason, origin)
-            updates.extend(
-                (m.article_id, original_id, reason, origin)
-                for m, placed in stored
-                if (placed.original_id, placed.original_reason, placed.origin_key)
-                != (original_id, reason, origin)
-            )
+            moves.extend((o, original_id, reason, origin) for o in originals)
             self.report.originals_changed += sum(1 for o in originals if o != original_id)
-        tables.update_groups(self.con, updates)
-        return groups, [u[0] for u in updates]
+        return groups, tables.regroup(self.con, moves)
 
     def _events(
         self, analyses: list[Analysis], placed: dict[str, int], changed_articles: list[str]
@@ -458,9 +459,9 @@ class _Run:
         report.canonical_events_updated += len(touched)
 
 
-def _origin(members: Sequence[Member], original: Member) -> str:
-    """The independent source a group counts as: its agency, else its original's outlet."""
-    agencies = Counter(m.agency for m in members if m.agency)
+def _origin(agencies: Counter[str], original: Member) -> str:
+    """The independent source a group counts as: the agency its copies credit most (the
+    first by name on a tie), else its original's outlet."""
     if agencies:
-        return agencies.most_common(1)[0][0]
+        return min(agencies.items(), key=lambda item: (-item[1], item[0]))[0]
     return original.source or f"article:{original.article_id}"
