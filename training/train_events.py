@@ -32,7 +32,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from newsgraph.evaluate.event_readers import read_case2021, read_plover_gsr, read_zsp
-from newsgraph.evaluate.events import CASE_TYPES, gsr_type
+from newsgraph.evaluate.events import CASE_TYPES, PLOVER_TYPES, gsr_type
 from newsgraph.settings import load_settings
 from newsgraph.stages.event_lexicon import TriggerLexicon, cameo_codes
 from newsgraph.stages.event_types import (
@@ -47,25 +47,7 @@ from newsgraph.stages.event_types import (
 from newsgraph.stages.events import candidate_triggers
 from newsgraph.stages.parse import load_model
 
-LABELS = (
-    "AGREE",
-    "CONSULT",
-    "SUPPORT",
-    "CONCEDE",
-    "COOPERATE",
-    "AID",
-    "RETREAT",
-    "REQUEST",
-    "ACCUSE",
-    "REJECT",
-    "THREATEN",
-    "PROTEST",
-    "SANCTION",
-    "MOBILIZE",
-    "COERCE",
-    "ASSAULT",
-    NONE,
-)
+LABELS = (*PLOVER_TYPES, NONE)
 #: BBC sections whose sentences are negatives (no political event), with their weight:
 #: sport is never political here; business, tech and arts news sometimes are.
 NEGATIVE_SECTIONS = {"sport": 1.0, "business": 0.5, "entertainment": 0.7, "tech": 0.5}

@@ -300,3 +300,23 @@ def test_dates_every_span_lies_in_the_text_and_every_value_is_iso(
 def test_dates_implausible_publication_date_is_ignored(pipeline: Pipeline) -> None:
     analysis = analyse(pipeline, "The strike happened yesterday.", published="0001-01-01")
     assert mention_at(analysis, "yesterday").value is None
+
+
+@pytest.mark.parametrize(
+    ("value", "published", "background"),
+    [
+        ("1870-05-14", "2024-05-03", True),  # history
+        ("2024-05-01", "2024-05-03T10:00:00Z", False),
+        ("2023", "2024-05-03", False),  # the year before: may be the event's
+        ("2026-W10", "2024-05-03", True),  # far in the future
+        ("2024-13", "2024-05-03", False),  # impossible: nothing can be said
+        ("1870-05-14", None, False),  # undated article
+    ],
+)
+def test_dates_background_dates_lie_over_a_year_from_publication(
+    value: str, published: str | None, background: bool
+) -> None:
+    from newsgraph.stages.dates import date_period, is_background
+
+    assert is_background(value, published) is background
+    assert (date_period(value) is None) is (value == "2024-13")

@@ -818,37 +818,52 @@ BACKGROUND_DAYS = 366
 (history, an anniversary, a long-past cause), not the date of what the article reports."""
 
 
+def date_period(value: str | None) -> tuple[date, date, str] | None:
+    """First day, last day and level of a normalised date: an ISO day, week, month or year.
+
+    >>> date_period("2024-05")
+    (datetime.date(2024, 5, 1), datetime.date(2024, 5, 31), 'month')
+    >>> date_period("2024-W18")[2], date_period("2024-13"), date_period("soon")
+    ('week', None, None)
+    """
+    if not value:
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            day = date.fromisoformat(value)
+            return day, day, "day"
+        if week := re.fullmatch(r"(\d{4})-W(\d{2})", value):
+            monday = date.fromisocalendar(int(week[1]), int(week[2]), 1)
+            return monday, monday + timedelta(days=6), "week"
+        if month := re.fullmatch(r"(\d{4})-(\d{2})", value):
+            first = date(int(month[1]), int(month[2]), 1)
+            following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return first, following - timedelta(days=1), "month"
+        if re.fullmatch(r"\d{4}", value):
+            return date(int(value), 1, 1), date(int(value), 12, 31), "year"
+    except ValueError:
+        return None
+    return None
+
+
 def is_background(value: str | None, published: str | None) -> bool:
     """Whether an event's normalised date lies too far from the publication to be its date.
 
     ``value`` is an ISO date, week, month or year; ``published`` the article's ISO date or
-    date-time. Without either, nothing can be said, so the date is not background.
+    date-time. Without either (or with an impossible one), nothing can be said, so the date
+    is not background.
 
     >>> is_background("1870-05-14", "2024-05-03"), is_background("2024-05-01", "2024-05-03")
     (True, False)
     >>> is_background("2023", "2024-05-03"), is_background("2020", None)
     (False, False)
     """
-    if not value or not published:
+    period = date_period(value)
+    if period is None or not published:
         return False
     try:
         day = date.fromisoformat(published.strip()[:10])
     except ValueError:
         return False
-    year = re.match(r"\d{4}", value)
-    if year is None:
-        return False
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            first = last = date.fromisoformat(value)
-        elif month := re.fullmatch(r"(\d{4})-(\d{2})", value):
-            first = date(int(month[1]), int(month[2]), 1)
-            last = first + timedelta(days=30)
-        elif week := re.fullmatch(r"(\d{4})-W(\d{2})", value):
-            first = date.fromisocalendar(int(week[1]), int(week[2]), 1)
-            last = first + timedelta(days=6)
-        else:
-            first, last = date(int(year[0]), 1, 1), date(int(year[0]), 12, 31)
-    except ValueError:
-        return True  # an impossible date is no event's date
+    first, last, _ = period
     return (day - last).days > BACKGROUND_DAYS or (first - day).days > BACKGROUND_DAYS

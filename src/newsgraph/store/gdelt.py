@@ -25,14 +25,14 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from unidecode import unidecode
 
 from newsgraph.errors import StorageError
 from newsgraph.model import Actor, Analysis, Article, Event, Place
-from newsgraph.stages.dates import is_background
+from newsgraph.stages.dates import date_period, is_background
 
 # The GDELT 2.0 event table, in codebook order. Integer columns are always filled
 # (GDELT writes 0 for a missing geographic type); float columns may be empty.
@@ -517,22 +517,8 @@ def _global_event_id(event_id: str) -> int:
 
 def _period(value: str) -> tuple[date, date] | None:
     """The first and last day of an ISO 8601 date, month, year or week."""
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            day = date.fromisoformat(value)
-            return day, day
-        if week := re.fullmatch(r"(\d{4})-W(\d{2})", value):
-            monday = date.fromisocalendar(int(week[1]), int(week[2]), 1)
-            return monday, monday + timedelta(days=6)
-        if month := re.fullmatch(r"(\d{4})-(\d{2})", value):
-            first = date(int(month[1]), int(month[2]), 1)
-            following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-            return first, following - timedelta(days=1)
-        if re.fullmatch(r"\d{4}", value):
-            return date(int(value), 1, 1), date(int(value), 12, 31)
-    except ValueError:
-        return None
-    return None
+    found = date_period(value)
+    return (found[0], found[1]) if found else None
 
 
 def _parse_day(value: str | None) -> date | None:

@@ -39,15 +39,14 @@ outlets), denied by Israel (2 outlets)``.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Final
 
 from newsgraph.model import Actor, Analysis, Event, Place
-from newsgraph.stages.dates import is_background
+from newsgraph.stages.dates import date_period, is_background
 from newsgraph.stories.features import article_day, day_iso
 
 DAY_TOLERANCE: Final = 1
@@ -156,25 +155,11 @@ def period(value: str | None, resolution: str | None = None) -> tuple[int, int, 
     >>> period("2024-05") == (19844, 19874, "month")
     True
     """
-    if not value:
+    found = date_period(value)
+    if found is None:
         return None
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            day = (date.fromisoformat(value) - _EPOCH).days
-            return day, day, "day"
-        if week := re.fullmatch(r"(\d{4})-W(\d{2})", value):
-            monday = date.fromisocalendar(int(week[1]), int(week[2]), 1)
-            first = (monday - _EPOCH).days
-            return first, first + 6, "week"
-        if month := re.fullmatch(r"(\d{4})-(\d{2})", value):
-            start = date(int(month[1]), int(month[2]), 1)
-            following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
-            return (start - _EPOCH).days, (following - timedelta(days=1) - _EPOCH).days, "month"
-        if re.fullmatch(r"\d{4}", value):
-            year = int(value)
-            return (date(year, 1, 1) - _EPOCH).days, (date(year, 12, 31) - _EPOCH).days, "year"
-    except ValueError:
-        return None
+    first, last, level = found
+    return (first - _EPOCH).days, (last - _EPOCH).days, level
     return None
 
 

@@ -94,15 +94,20 @@ def find_stories(
     keys = [t[len(NAME_PREFIX) :] for row in rows for t in row["terms"] or () if t[:1] == "@"]
     labels = name_labels(store, keys)
     for row in rows:
-        terms = row.pop("terms") or []
+        words, names = _split_terms(row.pop("terms") or [], labels)
         row["title"] = titles.get(row["id"]) or row["title"]
         row["summary"] = summaries.get(row["id"], "")
         row["first_date"] = day_iso(row.pop("first_day"))
         row["last_date"] = day_iso(row.pop("last_day"))
-        row["terms"] = [t for t in terms if not t.startswith(NAME_PREFIX)][:6]
-        names = [t[len(NAME_PREFIX) :] for t in terms if t.startswith(NAME_PREFIX)]
-        row["names"] = list(dict.fromkeys(labels.get(n, n) for n in names))[:4]
+        row["terms"], row["names"] = words[:6], names[:4]
     return rows
+
+
+def _split_terms(terms: Sequence[str], labels: dict[str, str]) -> tuple[list[str], list[str]]:
+    """A story's terms as (words, names), each name key shown by its label."""
+    words = [t for t in terms if not t.startswith(NAME_PREFIX)]
+    keys = [t[len(NAME_PREFIX) :] for t in terms if t.startswith(NAME_PREFIX)]
+    return words, list(dict.fromkeys(labels.get(key, key) for key in keys))
 
 
 def describe_stories(store: Store, story_ids: Sequence[int]) -> dict[int, dict[str, str]]:
@@ -119,9 +124,7 @@ def describe_stories(store: Store, story_ids: Sequence[int]) -> dict[int, dict[s
 def readable_terms(store: Store, terms: Sequence[str]) -> tuple[list[str], list[str]]:
     """A story's stored top terms as (words, names), names shown by name, not by key."""
     keys = [t[len(NAME_PREFIX) :] for t in terms if t.startswith(NAME_PREFIX)]
-    labels = name_labels(store, keys)
-    words = [t for t in terms if not t.startswith(NAME_PREFIX)]
-    return words, list(dict.fromkeys(labels.get(key, key) for key in keys))
+    return _split_terms(terms, name_labels(store, keys))
 
 
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
